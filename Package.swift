@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "werkstatt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "werkstatt", targets: ["werkstatt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+    ],
+    targets: [
+        // Pure domain: types, validation and rules. No I/O.
+        .target(name: "WerkstattDomain"),
+
+        // PostgreSQL: migrations (embedded at build time) and repositories.
+        .target(
+            name: "WerkstattStore",
+            dependencies: [
+                "WerkstattDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedSQLPlugin"]
+        ),
+
+        // HTTP API: Hummingbird application, controllers, problem+json.
+        .target(
+            name: "WerkstattAPI",
+            dependencies: [
+                "WerkstattDomain",
+                "WerkstattStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // The `werkstatt` command.
+        .executableTarget(
+            name: "werkstatt",
+            dependencies: [
+                "WerkstattAPI",
+                "WerkstattStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Build-time tool: turns sql/*.sql into Swift string literals.
+        .executableTarget(name: "EmbedSQL"),
+        .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"]),
+
+        .testTarget(name: "WerkstattDomainTests", dependencies: ["WerkstattDomain"]),
+        .testTarget(
+            name: "WerkstattTests",
+            dependencies: [
+                "WerkstattAPI",
+                "WerkstattStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+    ]
+)

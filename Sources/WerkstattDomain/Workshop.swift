@@ -1,0 +1,65 @@
+import Foundation
+
+/// One participatory process, e.g. "StrategieWerkstatt Sachsen 2016–2018".
+public struct Workshop: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var slug: String
+    public var title: String
+    public var description: String?
+    public var region: String?
+    public var startsOn: String?
+    public var endsOn: String?
+    public var phase: Phase
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: UUID, slug: String, title: String, description: String?, region: String?,
+                startsOn: String?, endsOn: String?, phase: Phase, createdAt: Date, updatedAt: Date) {
+        self.id = id; self.slug = slug; self.title = title; self.description = description
+        self.region = region; self.startsOn = startsOn; self.endsOn = endsOn; self.phase = phase
+        self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, title, description, region, phase
+        case startsOn = "starts_on", endsOn = "ends_on"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// The body of `POST /v1/workshops`.
+public struct NewWorkshop: Codable, Sendable {
+    public var slug: String
+    public var title: String
+    public var description: String?
+    public var region: String?
+    public var startsOn: String?
+    public var endsOn: String?
+
+    enum CodingKeys: String, CodingKey {
+        case slug, title, description, region
+        case startsOn = "starts_on", endsOn = "ends_on"
+    }
+
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        let slugPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/
+        if slug.wholeMatch(of: slugPattern) == nil || slug.count > 80 {
+            errors.append(.init("slug", "must be 1 to 80 lower-case letters, digits and single hyphens, e.g. 'sachsen-2016'"))
+        }
+        Check.text(title, "title", max: 300, into: &errors)
+        Check.optionalText(description, "description", max: 20_000, into: &errors)
+        Check.optionalText(region, "region", max: 300, into: &errors)
+        if let startsOn, !Check.isDate(startsOn) { errors.append(.init("starts_on", "must be a date YYYY-MM-DD")) }
+        if let endsOn, !Check.isDate(endsOn) { errors.append(.init("ends_on", "must be a date YYYY-MM-DD")) }
+        if let startsOn, let endsOn, Check.isDate(startsOn), Check.isDate(endsOn), endsOn < startsOn {
+            errors.append(.init("ends_on", "must not be before starts_on"))
+        }
+        return errors
+    }
+}
+
+/// The body of `POST /v1/workshops/{workshop_id}/phase`.
+public struct PhaseChange: Codable, Sendable {
+    public var phase: Phase
+}

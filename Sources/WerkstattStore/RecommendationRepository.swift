@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Recommendations (Handlungsempfehlungen) with lead, timeframe and the theses behind them.
+public protocol RecommendationRepository: Sendable {
+    func create(_ new: NewRecommendation, in workshop: UUID, by caller: Caller) async throws -> Recommendation
+    func list(in workshop: UUID, page: PageRequest) async throws -> Page<Recommendation>
+    func get(_ id: UUID) async throws -> Recommendation?
+}
+
+public struct PostgresRecommendationRepository: RecommendationRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let select = """
+        SELECT r.id, r.seq, r.workshop_id, r.code, r.title, r.body, r.working_group_id, r.lead,
+               r.timeframe_kind, r.timeframe_year, r.timeframe_to_year, r.created_at,
+               ARRAY(SELECT rt.thesis_id FROM recommendation_theses rt JOIN theses t ON t.id = rt.thesis_id
+                      WHERE rt.recommendation_id = r.id ORDER BY t.seq) AS thesis_ids
+          FROM recommendations r
+        """
+
+    static func recommendation(_ r: PostgresRandomAccessRow) throws -> Recommendation {
+        let timeframe = try r.get("timeframe_kind", as: String?.self)
+            .flatMap(Timeframe.Kind.init(rawValue:))
+            .map { Timeframe(kind: $0, year: try r.get("timeframe_year", as: Int32?.self).map(Int.init),
+                             toYear: try r.get("timeframe_to_year", as: Int32?.self).map(Int.init)) }
+        return Recommendation(
+            id: try r.get("id"), workshopId: try r.get("workshop_id"), code: try r.get("code"),
+            title: try r.get("title"), body: try r.get("body"), workingGroupId: try r.get("working_group_id"),
+            thesisIds: try r.get("thesis_ids"), lead: try r.get("lead"), timeframe: timeframe,
+            createdAt: try r.get("created_at"))
+    }
+
+    public func create(_ new: NewRecommendation, in workshop: UUID, by caller: Caller) async throws -> Recommendation {
+        do {
+            return try await client.withTransaction(logger: logger) { tx in
+                let inserted = try await tx.query("""
+                    INSERT INTO recommendations (workshop_id, code, title, body, working_group_id, lead,
+                                                 timeframe_kind, timeframe_year, timeframe_to_year, created_by)
+                    VALUES (\(workshop), \(new.code), \(new.title), \(new.body), \(new.workingGroupId),
+                            \(new.lead ?? []), \(new.timeframe?.kind.rawValue),
+                            \(new.timeframe?.year.map(Int32.init)), \(new.timeframe?.toYear.map(Int32.init)),
+                            \(caller.member?.id))
+                    RETURNING id
+                    """, logger: logger)
+                let id: UUID = try await inserted.all { try $0.get("id") }[0]
+                if let thesisIds = new.thesisIds, !thesisIds.isEmpty {
+                    try await tx.query("""
+                        INSERT INTO recommendation_theses (workshop_id, recommendation_id, thesis_id)
+                        SELECT \(workshop), \(id), unnest(\(thesisIds)::uuid[])
+                        """, logger: logger)
+                }
+                try await AuditLog.record("recommendation.create", workshop: workshop, subject: id, by: caller,
+                                          details: ["code": new.code], on: tx, logger: logger)
+                let rows = try await tx.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
+                return try await rows.all(Self.recommendation)[0]
+            }
+        } catch {
+            throw StoreError.translating(error, uniqueMessages: [
+                "recommendations_workshop_id_code_key": "this workshop already has a recommendation with code '\(new.code)'",
+            ])
+        }
+    }
+
+    public func list(in workshop: UUID, page: PageRequest) async throws -> Page<Recommendation> {
+        let rows = try await client.query("""
+            \(unescaped: Self.select)
+             WHERE r.workshop_id = \(workshop) AND r.seq > \(page.afterSeq)
+             ORDER BY r.seq LIMIT \(page.limit + 1)
+            """, logger: logger)
+        return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.recommendation($0)) })
+    }
+
+    public func get(_ id: UUID) async throws -> Recommendation? {
+        let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
+        return try await rows.all(Self.recommendation).first
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import PostgresNIO
+
+/// Every repository the API needs, backed by one PostgreSQL client.
+public struct Repositories: Sendable {
+    public var tokens: any TokenRepository
+    public var workshops: any WorkshopRepository
+    public var organisations: any OrganisationRepository
+    public var members: any MemberRepository
+    public var workingGroups: any WorkingGroupRepository
+    public var events: any EventRepository
+    public var theses: any ThesisRepository
+    public var comments: any CommentRepository
+    public var recommendations: any RecommendationRepository
+
+    public init(postgres client: PostgresClient, logger: Logger) {
+        tokens = PostgresTokenRepository(client: client, logger: logger)
+        workshops = PostgresWorkshopRepository(client: client, logger: logger)
+        organisations = PostgresOrganisationRepository(client: client, logger: logger)
+        members = PostgresMemberRepository(client: client, logger: logger)
+        workingGroups = PostgresWorkingGroupRepository(client: client, logger: logger)
+        events = PostgresEventRepository(client: client, logger: logger)
+        theses = PostgresThesisRepository(client: client, logger: logger)
+        comments = PostgresCommentRepository(client: client, logger: logger)
+        recommendations = PostgresRecommendationRepository(client: client, logger: logger)
+    }
+}

@@ -1,0 +1,40 @@
+import PostgresNIO
+import WerkstattDomain
+
+/// What a repository reports when a write cannot be done as asked.
+public enum StoreError: Error, Equatable, Sendable {
+    /// No such row, or one the caller may not see.
+    case notFound(String)
+    /// The write conflicts with the current state (duplicate code or slug, wrong phase …).
+    case conflict(String)
+    /// The content breaks a rule, field by field.
+    case invalid([FieldError])
+}
+
+extension StoreError {
+    /// Translates constraint violations the database enforces into what they mean to a
+    /// client; any other error is passed on unchanged.
+    static func translating(_ error: any Error, uniqueMessages: [String: String] = [:]) -> any Error {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
+        let constraint = psql.serverInfo?[.constraintName] ?? ""
+        switch state {
+        case "23505": // unique_violation
+            return StoreError.conflict(uniqueMessages[constraint] ?? "already exists (\(constraint))")
+        case "23503": // foreign_key_violation
+            return StoreError.invalid([FieldError(referenceField(constraint), "refers to nothing of this workshop")])
+        case "23514", "22001", "22003", "22007", "22008": // check, too long, out of range, bad date
+            return StoreError.invalid([FieldError("", psql.serverInfo?[.message] ?? "invalid value")])
+        default:
+            return error
+        }
+    }
+
+    /// The request field behind a foreign-key constraint, by PostgreSQL's default naming.
+    private static func referenceField(_ constraint: String) -> String {
+        for field in ["working_group_id", "event_id", "organisation_id", "thesis_id", "parent_id"]
+        where constraint.contains(field) {
+            return field
+        }
+        return constraint
+    }
+}

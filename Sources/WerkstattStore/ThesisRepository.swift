@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Theses and the stances members take on them.
+public protocol ThesisRepository: Sendable {
+    func create(_ new: NewThesis, in workshop: UUID, author: UUID) async throws -> Thesis
+    func list(in workshop: UUID, workingGroup: UUID?, page: PageRequest) async throws -> Page<Thesis>
+    func get(_ id: UUID) async throws -> Thesis?
+    /// Counts per stakeholder group with consensus and controversy.
+    func stances(of thesis: UUID) async throws -> StanceSummary
+    /// Records the member's stance, replacing an earlier one.
+    func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord
+}
+
+public struct PostgresThesisRepository: ThesisRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let columns = """
+        id, seq, workshop_id, author_id, title, body, working_group_id, event_id,
+        withdrawn_at IS NOT NULL AS withdrawn, created_at
+        """
+
+    static func thesis(_ r: PostgresRandomAccessRow) throws -> Thesis {
+        Thesis(id: try r.get("id"), workshopId: try r.get("workshop_id"), authorId: try r.get("author_id"),
+               title: try r.get("title"), body: try r.get("body"),
+               workingGroupId: try r.get("working_group_id"), eventId: try r.get("event_id"),
+               withdrawn: try r.get("withdrawn"), createdAt: try r.get("created_at"))
+    }
+
+    public func create(_ new: NewThesis, in workshop: UUID, author: UUID) async throws -> Thesis {
+        do {
+            let rows = try await client.query("""
+                INSERT INTO theses (workshop_id, author_id, title, body, working_group_id, event_id)
+                VALUES (\(workshop), \(author), \(new.title), \(new.body), \(new.workingGroupId), \(new.eventId))
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            return try await rows.all(Self.thesis)[0]
+        } catch {
+            throw StoreError.translating(error)
+        }
+    }
+
+    public func list(in workshop: UUID, workingGroup: UUID?, page: PageRequest) async throws -> Page<Thesis> {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns) FROM theses
+             WHERE workshop_id = \(workshop) AND seq > \(page.afterSeq)
+               AND (\(workingGroup)::uuid IS NULL OR working_group_id = \(workingGroup))
+             ORDER BY seq LIMIT \(page.limit + 1)
+            """, logger: logger)
+        return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.thesis($0)) })
+    }
+
+    public func get(_ id: UUID) async throws -> Thesis? {
+        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM theses WHERE id = \(id)",
+                                          logger: logger)
+        return try await rows.all(Self.thesis).first
+    }
+
+    public func stances(of thesis: UUID) async throws -> StanceSummary {
+        let rows = try await client.query("""
+            SELECT COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group,
+                   count(*) FILTER (WHERE s.stance = 'agree') AS agree,
+                   count(*) FILTER (WHERE s.stance = 'disagree') AS disagree,
+                   count(*) FILTER (WHERE s.stance = 'pass') AS pass
+              FROM stances s
+              JOIN members m ON m.id = s.member_id
+              LEFT JOIN organisations o ON o.id = m.organisation_id
+             WHERE s.thesis_id = \(thesis)
+             GROUP BY 1
+            """, logger: logger)
+        var counts: [StakeholderGroup: StanceSummary.Counts] = [:]
+        for (group, counted) in try await rows.all({ r in
+            (StakeholderGroup(rawValue: try r.get("stakeholder_group")) ?? .other,
+             StanceSummary.Counts(agree: Int(try r.get("agree", as: Int64.self)),
+                                  disagree: Int(try r.get("disagree", as: Int64.self)),
+                                  pass: Int(try r.get("pass", as: Int64.self))))
+        }) {
+            counts[group] = counted
+        }
+        return StanceSummary(byGroup: counts)
+    }
+
+    public func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord {
+        let rows = try await client.query("""
+            INSERT INTO stances (thesis_id, member_id, stance) VALUES (\(thesis), \(member), \(stance.rawValue))
+            ON CONFLICT (thesis_id, member_id) DO UPDATE SET stance = EXCLUDED.stance, updated_at = now()
+            RETURNING updated_at
+            """, logger: logger)
+        let updatedAt: Date = try await rows.all { try $0.get("updated_at") }[0]
+        return StanceRecord(thesisId: thesis, stance: stance, updatedAt: updatedAt)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Finds who holds a bearer token, and issues admin tokens.
+public protocol TokenRepository: Sendable {
+    /// The caller holding this token, or nil for an unknown or revoked token.
+    func caller(token: String) async throws -> Caller?
+    /// Creates an admin token and returns it; only its hash is stored.
+    func createAdminToken(label: String?) async throws -> String
+    /// Revokes an admin or member token; false when no live token matched.
+    func revoke(token: String) async throws -> Bool
+}
+
+public struct PostgresTokenRepository: TokenRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func caller(token: String) async throws -> Caller? {
+        let hash = Token.hash(token)
+        // One indexed look-up on each table; the hash, not the token, is compared.
+        let rows = try await client.query("""
+            SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group
+              FROM admin_tokens WHERE token_hash = \(hash) AND revoked_at IS NULL
+            UNION ALL
+            SELECT 'member', m.id, m.workshop_id, m.role,
+                   COALESCE(m.stakeholder_group, o.stakeholder_group, 'other')
+              FROM members m LEFT JOIN organisations o ON o.id = m.organisation_id
+             WHERE m.token_hash = \(hash) AND m.revoked_at IS NULL
+            """, logger: logger)
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            let id: UUID = try r.get("id")
+            if try r.get("kind", as: String.self) == "admin" { return .admin(id: id) }
+            return .member(MemberIdentity(
+                id: id, workshopId: try r.get("workshop_id"),
+                role: Role(rawValue: try r.get("role")) ?? .observer,
+                group: StakeholderGroup(rawValue: try r.get("stakeholder_group")) ?? .other))
+        }
+        return nil
+    }
+
+    public func createAdminToken(label: String?) async throws -> String {
+        let token = Token.generate()
+        try await client.query(
+            "INSERT INTO admin_tokens (token_hash, label) VALUES (\(Token.hash(token)), \(label))",
+            logger: logger)
+        return token
+    }
+
+    public func revoke(token: String) async throws -> Bool {
+        let hash = Token.hash(token)
+        let rows = try await client.query("""
+            WITH a AS (UPDATE admin_tokens SET revoked_at = now()
+                        WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1),
+                 m AS (UPDATE members SET revoked_at = now()
+                        WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1)
+            SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM m)
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return count > 0 }
+        return false
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Workshops: creating, listing, reading and moving through phases.
+public protocol WorkshopRepository: Sendable {
+    func create(_ new: NewWorkshop, by caller: Caller) async throws -> Workshop
+    /// Every workshop for an admin; a member sees only their own.
+    func list(visibleTo caller: Caller, page: PageRequest) async throws -> Page<Workshop>
+    func get(_ id: UUID) async throws -> Workshop?
+    /// Moves the phase, if the move is allowed from the current phase (checked under a row lock).
+    func setPhase(_ id: UUID, to phase: Phase, by caller: Caller) async throws -> Workshop
+}
+
+public struct PostgresWorkshopRepository: WorkshopRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let columns = """
+        id, seq, slug, title, description, region, starts_on::text AS starts_on,
+        ends_on::text AS ends_on, phase, created_at, updated_at
+        """
+
+    static func workshop(_ r: PostgresRandomAccessRow) throws -> Workshop {
+        Workshop(id: try r.get("id"), slug: try r.get("slug"), title: try r.get("title"),
+                 description: try r.get("description"), region: try r.get("region"),
+                 startsOn: try r.get("starts_on"), endsOn: try r.get("ends_on"),
+                 phase: Phase(rawValue: try r.get("phase")) ?? .draft,
+                 createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
+    }
+
+    public func create(_ new: NewWorkshop, by caller: Caller) async throws -> Workshop {
+        do {
+            return try await client.withTransaction(logger: logger) { tx in
+                let rows = try await tx.query("""
+                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on)
+                    VALUES (\(new.slug), \(new.title), \(new.description), \(new.region),
+                            \(new.startsOn)::date, \(new.endsOn)::date)
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: logger)
+                let workshop = try await rows.all(Self.workshop)[0]
+                try await AuditLog.record("workshop.create", workshop: workshop.id, subject: workshop.id,
+                                          by: caller, details: ["slug": new.slug], on: tx, logger: logger)
+                return workshop
+            }
+        } catch {
+            throw StoreError.translating(error, uniqueMessages: [
+                "workshops_slug_key": "a workshop with slug '\(new.slug)' already exists",
+            ])
+        }
+    }
+
+    public func list(visibleTo caller: Caller, page: PageRequest) async throws -> Page<Workshop> {
+        let onlyWorkshop = caller.member?.workshopId
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns) FROM workshops
+             WHERE seq > \(page.afterSeq) AND (\(onlyWorkshop)::uuid IS NULL OR id = \(onlyWorkshop))
+             ORDER BY seq LIMIT \(page.limit + 1)
+            """, logger: logger)
+        return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.workshop($0)) })
+    }
+
+    public func get(_ id: UUID) async throws -> Workshop? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM workshops WHERE id = \(id)", logger: logger)
+        return try await rows.all(Self.workshop).first
+    }
+
+    public func setPhase(_ id: UUID, to phase: Phase, by caller: Caller) async throws -> Workshop {
+        try await client.withTransaction(logger: logger) { tx in
+            let current = try await tx.query(
+                "SELECT phase FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let from = try await current.all({ Phase(rawValue: try $0.get("phase")) }).first ?? nil else {
+                throw StoreError.notFound("workshop")
+            }
+            guard from == phase || from.mayMove(to: phase) else {
+                throw StoreError.conflict(
+                    "a workshop moves forward, or back one step only; it cannot go from '\(from.rawValue)' to '\(phase.rawValue)'")
+            }
+            let rows = try await tx.query("""
+                UPDATE workshops SET phase = \(phase.rawValue), updated_at = now() WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            if from != phase {
+                try await AuditLog.record("workshop.phase", workshop: id, subject: id, by: caller,
+                                          details: ["from": from.rawValue, "to": phase.rawValue],
+                                          on: tx, logger: logger)
+            }
+            return try await rows.all(Self.workshop)[0]
+        }
+    }
+}
