@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            plugins: ["EmbedSQLPlugin"]
+            plugins: ["EmbedFilesPlugin"]
         ),
 
         // HTTP API: Hummingbird application, controllers, problem+json.
@@ -46,7 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            plugins: ["EmbedFilesPlugin"]
         ),
 
         // The `werkstatt` command.
@@ -63,9 +64,9 @@ let package = Package(
             ]
         ),
 
-        // Build-time tool: turns sql/*.sql into Swift string literals.
-        .executableTarget(name: "EmbedSQL"),
-        .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"]),
+        // Build-time tool: compiles sql/*.sql and docs/openapi.yaml into the binary.
+        .executableTarget(name: "EmbedFiles"),
+        .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
 
         .testTarget(name: "WerkstattDomainTests", dependencies: ["WerkstattDomain"]),
         .testTarget(

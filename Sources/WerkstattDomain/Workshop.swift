@@ -36,6 +36,12 @@ public struct NewWorkshop: Codable, Sendable {
     public var startsOn: String?
     public var endsOn: String?
 
+    public init(slug: String, title: String, description: String? = nil, region: String? = nil,
+                startsOn: String? = nil, endsOn: String? = nil) {
+        self.slug = slug; self.title = title; self.description = description; self.region = region
+        self.startsOn = startsOn; self.endsOn = endsOn
+    }
+
     enum CodingKeys: String, CodingKey {
         case slug, title, description, region
         case startsOn = "starts_on", endsOn = "ends_on"

@@ -12,13 +12,8 @@ public struct Migration: Sendable, Equatable {
     }
 
     /// The migrations compiled into this binary, in file-name order.
-    public static let embedded: [Migration] = embeddedMigrations.map { Migration(name: $0.name, sql: $0.sql) }
+    public static let embedded: [Migration] = embeddedMigrations.map { Migration(name: $0.name, sql: $0.text) }
 
     /// The file's statements, one by one: PostgresNIO's extended protocol runs one at a time.
     public var statements: [String] { SQLSplitter.statements(in: sql) }
-}
-
-/// Decodes one file that `EmbedSQL` stored as base64 in the generated source.
-func decodeMigration(_ base64: String) -> String {
-    String(decoding: Data(base64Encoded: base64) ?? Data(), as: UTF8.self)
 }

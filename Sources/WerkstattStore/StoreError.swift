@@ -15,18 +15,27 @@ extension StoreError {
     /// Translates constraint violations the database enforces into what they mean to a
     /// client; any other error is passed on unchanged.
     static func translating(_ error: any Error, uniqueMessages: [String: String] = [:]) -> any Error {
+        let error = unwrapping(error)
         guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
         let constraint = psql.serverInfo?[.constraintName] ?? ""
         switch state {
         case "23505": // unique_violation
             return StoreError.conflict(uniqueMessages[constraint] ?? "already exists (\(constraint))")
         case "23503": // foreign_key_violation
-            return StoreError.invalid([FieldError(referenceField(constraint), "refers to nothing of this workshop")])
+            return StoreError.invalid([FieldError(referenceField(constraint), "refers to nothing that exists in this workshop")])
         case "23514", "22001", "22003", "22007", "22008": // check, too long, out of range, bad date
             return StoreError.invalid([FieldError("", psql.serverInfo?[.message] ?? "invalid value")])
         default:
             return error
         }
+    }
+
+    /// The error that made a transaction fail, rather than PostgresNIO's wrapper around it.
+    public static func unwrapping(_ error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError,
+              let cause = transaction.closureError ?? transaction.commitError ?? transaction.beginError
+        else { return error }
+        return unwrapping(cause)
     }
 
     /// The request field behind a foreign-key constraint, by PostgreSQL's default naming.

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import WerkstattStore
+
+/// Settings of the HTTP service.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The Werkstatt application: the router with every route, over one PostgreSQL client.
+/// The client runs as one of the application's services; pass further services (the
+/// worker) in `services`.
+public func buildApplication(
+    configuration: AppConfiguration,
+    client: PostgresClient,
+    services: [any Service] = [],
+    logger: Logger
+) -> Application<RouterResponder<AppRequestContext>> {
+    let router = buildRouter(client: client, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                             serverName: "Werkstatt"),
+        services: [PostgresClientService(client: client)] + services,
+        logger: logger
+    )
+}
+
+/// Every route of the API, with its middleware.
+public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppRequestContext> {
+    let repositories = Repositories(postgres: client, logger: logger)
+    let access = Access(workshops: repositories.workshops)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+
+    OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
+
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens))
+    WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)
+    OrganisationsController(organisations: repositories.organisations).addRoutes(to: v1)
+    SetupController(members: repositories.members, workingGroups: repositories.workingGroups,
+                    events: repositories.events, access: access).addRoutes(to: v1)
+    ThesesController(theses: repositories.theses, access: access).addRoutes(to: v1)
+    CommentsController(comments: repositories.comments, theses: repositories.theses,
+                       recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
+    RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
+    return router
+}
+
+/// Runs a `PostgresClient` as a lifecycle service.
+public struct PostgresClientService: Service {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await client.run()
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import PostgresNIO
+import Prometheus
+
+/// Health, metrics and the API description; no token needed.
+struct OperationsController {
+    let client: PostgresClient
+    let registry: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("health/live", use: live)
+        router.get("health/ready", use: ready)
+        router.get("metrics", use: metrics)
+        router.get("openapi.yaml", use: openAPI)
+    }
+
+    struct Health: ResponseEncodable {
+        var status: String
+    }
+
+    @Sendable func live(_ request: Request, context: AppRequestContext) async throws -> Health {
+        Health(status: "ok")
+    }
+
+    /// Ready when PostgreSQL answers within two seconds.
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Health {
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await client.query("SELECT 1", logger: context.logger).collect()) != nil }
+            group.addTask { (try? await Task.sleep(for: .seconds(2))) != nil ? false : false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard answered else {
+            throw APIError(.serviceUnavailable, "unavailable", "PostgreSQL does not answer")
+        }
+        return Health(status: "ready")
+    }
+
+    @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+
+    @Sendable func openAPI(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+    }
+}
+
+/// docs/openapi.yaml, compiled into the binary.
+public enum OpenAPIDocument {
+    public static let text: String = embeddedDocuments.first { $0.name == "openapi.yaml" }?.text ?? ""
+}

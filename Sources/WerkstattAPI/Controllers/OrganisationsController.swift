@@ -1,0 +1,25 @@
+import Hummingbird
+import WerkstattDomain
+import WerkstattStore
+
+/// `/v1/organisations`: the actors members speak for, shared across workshops.
+struct OrganisationsController {
+    let organisations: any OrganisationRepository
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("organisations", use: create)
+        group.get("organisations", use: list)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Organisation> {
+        let caller = try context.requireCaller()
+        guard case .admin = caller else { throw APIError.forbidden("only an admin may create organisations") }
+        let new = try await request.decodeJSON(as: NewOrganisation.self, context: context)
+        return .init(status: .created, response: try await organisations.create(new, by: caller))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Organisation> {
+        _ = try context.requireCaller()
+        return try await organisations.list(page: try request.pageRequest)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import WerkstattStore
+
+/// The one place where any error becomes a problem+json answer.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.problem(for: error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> APIError {
+        switch StoreError.unwrapping(error) {
+        case let error as APIError:
+            return error
+        case let error as StoreError:
+            switch error {
+            case .notFound(let what): return .notFound(what)
+            case .conflict(let detail): return .conflict(detail)
+            case .invalid(let errors): return .invalid(errors)
+            }
+        case let error as HTTPError:
+            return fromHTTPError(error)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
+        case let error as PSQLError where Self.isUnavailable(error):
+            logger.warning("database unavailable", metadata: ["error": "\(error.code)"])
+            return APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again shortly")
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return APIError(.internalServerError, "internal", "an unexpected error occurred; it has been logged")
+        }
+    }
+
+    private static func fromHTTPError(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .contentTooLarge:
+            return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
+        case .notFound:
+            return APIError(.notFound, "not-found", "no such resource")
+        case .methodNotAllowed:
+            return APIError(.methodNotAllowed, "method-not-allowed", "this method is not allowed on this path")
+        default:
+            var problem = APIError(error.status, "http", error.body ?? error.status.reasonPhrase)
+            problem.headers = error.headers
+            return problem
+        }
+    }
+
+    private static func isUnavailable(_ error: PSQLError) -> Bool {
+        [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
+         .uncleanShutdown].contains(error.code)
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import WerkstattAPI
+import WerkstattStore
+
+/// `werkstatt serve`: the HTTP API (and, with `--with-worker`, the aggregation worker).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (default: $PORT or 8080).") var port: Int?
+    @Flag(help: "Apply pending migrations before serving.") var migrate = false
+    @Flag(name: .customLong("with-worker"), help: "Also run the aggregation worker in this process.")
+    var withWorker = false
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let url = try database.url()
+            let logger = database.logger()
+            let port = port ?? ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init) ?? 8080
+            try await url.probe(logger: logger)
+            let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+            var app = buildApplication(configuration: .init(host: host, port: port), client: client, logger: logger)
+            let migrate = migrate
+            // The server starts only once the schema is known to be current.
+            app.beforeServerStarts {
+                let migrator = Migrator(client: client, logger: logger)
+                if migrate { try await migrator.migrate() }
+                let pending = Migration.embedded.count - (try await migrator.applied().count)
+                if pending > 0 {
+                    throw CommandFailure("\(pending) migration(s) pending: run `werkstatt migrate` (or serve --migrate)")
+                }
+                logger.info("serving", metadata: ["database": "\(url)", "port": "\(port)"])
+            }
+            try await app.runService()
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Werkstatt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "werkstatt",
+        abstract: "The backend of participatory strategy workshops.",
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self]
+    )
+}
