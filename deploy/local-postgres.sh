@@ -112,6 +112,17 @@ as_pg() {
 
 # --- helpers ------------------------------------------------------------------
 
+# Closes every fd above 2. Used before launching the server: the postmaster
+# inherits all open fds, and keeping our lock (fd 9) or a caller's pipe open
+# would block the next `start` or a `$(...)` reading our output.
+close_fds() {
+    local fd
+    for fd in "/proc/$BASHPID/fd"/*; do
+        fd=${fd##*/}
+        if (( fd > 2 )); then eval "exec $fd>&-"; fi
+    done
+}
+
 # True if something listens on 127.0.0.1:$1 (ss when available, else connect).
 port_in_use() {
     local p=$1
@@ -228,8 +239,8 @@ start_server() {
         fi
         before=$(stat -c %s "$CLUSTER/postgres.log" 2>/dev/null || echo 0)
         log "starting PostgreSQL on 127.0.0.1:$port (log: $CLUSTER/postgres.log)"
-        if as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$CLUSTER/postgres.log" -w -t 60 \
-                -o "-p $port" start >/dev/null; then
+        if (close_fds; as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$CLUSTER/postgres.log" \
+                -w -t 60 -o "-p $port" start >/dev/null); then
             PORT=$port
             return
         fi

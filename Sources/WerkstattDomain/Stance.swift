@@ -50,6 +50,17 @@ public struct StanceSummary: Codable, Sendable, Equatable {
         case byGroup = "by_group"
     }
 
+    /// Writes `null` for consensus and controversy while nobody agreed or disagreed.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agree, forKey: .agree)
+        try container.encode(disagree, forKey: .disagree)
+        try container.encode(pass, forKey: .pass)
+        try container.encode(byGroup, forKey: .byGroup)
+        try container.encode(consensus, forKey: .consensus)
+        try container.encode(controversy, forKey: .controversy)
+    }
+
     /// Aggregates stance counts per group: supporters are those who agree, ballots those
     /// who agree or disagree.
     public init(byGroup counts: [StakeholderGroup: Counts]) {

@@ -1,0 +1,200 @@
+import Foundation
+
+/// A voting round (Abstimmungsrunde): one method and criterion over some recommendations.
+public struct Round: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        case draft, open, closed
+    }
+
+    public var id: UUID
+    public var workshopId: UUID
+    public var title: String
+    public var criterion: String?
+    public var method: VotingMethod
+    public var pointsPerMember: Int?
+    public var maxPointsPerItem: Int?
+    public var balance: RoundBalance
+    public var state: State
+    public var recommendationIds: [UUID]
+    public var openedAt: Date?
+    public var closedAt: Date?
+    public var createdAt: Date
+
+    public init(id: UUID, workshopId: UUID, title: String, criterion: String?, method: VotingMethod,
+                pointsPerMember: Int?, maxPointsPerItem: Int?, balance: RoundBalance, state: State,
+                recommendationIds: [UUID], openedAt: Date?, closedAt: Date?, createdAt: Date) {
+        self.id = id; self.workshopId = workshopId; self.title = title; self.criterion = criterion
+        self.method = method; self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem
+        self.balance = balance; self.state = state; self.recommendationIds = recommendationIds
+        self.openedAt = openedAt; self.closedAt = closedAt; self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, criterion, method, balance, state
+        case workshopId = "workshop_id", pointsPerMember = "points_per_member"
+        case maxPointsPerItem = "max_points_per_item", recommendationIds = "recommendation_ids"
+        case openedAt = "opened_at", closedAt = "closed_at", createdAt = "created_at"
+    }
+}
+
+/// How members vote in a round.
+public enum VotingMethod: String, Codable, Sendable, CaseIterable {
+    case dot, approval, score, ranking
+
+    /// The key of a ballot body of this method: `{"points": …}`, `{"approve": …}` …
+    public var ballotField: String {
+        switch self {
+        case .dot: "points"
+        case .approval: "approve"
+        case .score: "grades"
+        case .ranking: "ranking"
+        }
+    }
+}
+
+/// How the stakeholder groups' ballots are weighed: `"proportional"`, `"equal"` or
+/// `{"custom": {"industry": 0.4, …}}`.
+public enum RoundBalance: Codable, Sendable, Equatable {
+    case proportional
+    case equal
+    case custom([StakeholderGroup: Double])
+
+    struct Custom: Codable {
+        var custom: [String: Double]
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let name = try? container.decode(String.self) {
+            switch name {
+            case "proportional": self = .proportional
+            case "equal": self = .equal
+            default:
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be \"proportional\", \"equal\" or {\"custom\": {group: share}}")
+            }
+            return
+        }
+        let custom = try container.decode(Custom.self).custom
+        var shares: [StakeholderGroup: Double] = [:]
+        for (key, share) in custom {
+            guard let group = StakeholderGroup(rawValue: key) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown stakeholder group '\(key)'")
+            }
+            shares[group] = share
+        }
+        self = .custom(shares)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .proportional: try container.encode("proportional")
+        case .equal: try container.encode("equal")
+        case .custom(let shares):
+            try container.encode(Custom(custom: Dictionary(uniqueKeysWithValues: shares.map { ($0.key.rawValue, $0.value) })))
+        }
+    }
+
+    /// Rule violations of custom shares.
+    func violations() -> [FieldError] {
+        guard case .custom(let shares) = self else { return [] }
+        var errors: [FieldError] = []
+        if shares.isEmpty { errors.append(.init("balance.custom", "must give a share to at least one group")) }
+        for (group, share) in shares where !(share.isFinite && share >= 0 && share <= 1_000_000) {
+            errors.append(.init("balance.custom.\(group.rawValue)", "must be a non-negative number"))
+        }
+        if !shares.isEmpty, shares.values.reduce(0, +) <= 0 {
+            errors.append(.init("balance.custom", "shares must not all be zero"))
+        }
+        return errors
+    }
+}
+
+/// The body of `POST /v1/workshops/{workshop_id}/rounds`.
+public struct NewRound: Codable, Sendable {
+    public var title: String
+    public var method: VotingMethod
+    public var criterion: String?
+    public var recommendationIds: [UUID]?
+    public var pointsPerMember: Int?
+    public var maxPointsPerItem: Int?
+    public var balance: RoundBalance?
+
+    enum CodingKeys: String, CodingKey {
+        case title, method, criterion, balance
+        case recommendationIds = "recommendation_ids", pointsPerMember = "points_per_member"
+        case maxPointsPerItem = "max_points_per_item"
+    }
+
+    /// The default budget of a dot round (domain.md).
+    public static let defaultPoints = 5
+
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        Check.text(title, "title", max: 300, into: &errors)
+        Check.optionalText(criterion, "criterion", max: 2_000, into: &errors)
+        if let ids = recommendationIds {
+            if ids.isEmpty { errors.append(.init("recommendation_ids", "must list at least one recommendation, or be left out for all")) }
+            if Set(ids).count != ids.count { errors.append(.init("recommendation_ids", "must not repeat a recommendation")) }
+            if ids.count > 1_000 { errors.append(.init("recommendation_ids", "must list at most 1000 recommendations")) }
+        }
+        if method == .dot {
+            let points = pointsPerMember ?? Self.defaultPoints
+            if !(1...1_000).contains(points) { errors.append(.init("points_per_member", "must be from 1 to 1000")) }
+            if let max = maxPointsPerItem, !(1...points).contains(max) {
+                errors.append(.init("max_points_per_item", "must be from 1 to points_per_member (\(points))"))
+            }
+        } else {
+            if pointsPerMember != nil { errors.append(.init("points_per_member", "applies to dot rounds only")) }
+            if maxPointsPerItem != nil { errors.append(.init("max_points_per_item", "applies to dot rounds only")) }
+        }
+        errors += balance?.violations() ?? []
+        return errors
+    }
+}
+
+/// The body of `PUT /v1/rounds/{round_id}/ballot`: exactly the one key of the round's method.
+public struct BallotBody: Codable, Sendable, Equatable {
+    public var points: [String: Int]?
+    public var approve: [String]?
+    public var grades: [String: Int]?
+    public var ranking: [String]?
+
+    public init(points: [String: Int]? = nil, approve: [String]? = nil, grades: [String: Int]? = nil,
+                ranking: [String]? = nil) {
+        self.points = points; self.approve = approve; self.grades = grades; self.ranking = ranking
+    }
+
+    /// Violations of "one key, the method's own".
+    public func shapeViolations(for method: VotingMethod) -> [FieldError] {
+        let present: [(String, Bool)] = [("points", points != nil), ("approve", approve != nil),
+                                         ("grades", grades != nil), ("ranking", ranking != nil)]
+        var errors: [FieldError] = []
+        for (key, isPresent) in present where isPresent && key != method.ballotField {
+            errors.append(.init(key, "is not part of a ballot in a \(method.rawValue) round; send '\(method.ballotField)'"))
+        }
+        if !present.contains(where: { $0.0 == method.ballotField && $0.1 }) {
+            errors.append(.init(method.ballotField, "is required in a \(method.rawValue) round"))
+        }
+        return errors
+    }
+}
+
+/// The answer to `PUT /v1/rounds/{round_id}/ballot`, and the caller's own ballot on GET.
+public struct BallotReceipt: Codable, Sendable, Equatable {
+    public var roundId: UUID
+    public var version: Int
+    public var recordedAt: Date
+    /// The ballot as cast, on `GET` only (a member's own ballot, to that member).
+    public var ballot: BallotBody?
+
+    public init(roundId: UUID, version: Int, recordedAt: Date, ballot: BallotBody? = nil) {
+        self.roundId = roundId; self.version = version; self.recordedAt = recordedAt; self.ballot = ballot
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, ballot
+        case roundId = "round_id", recordedAt = "recorded_at"
+    }
+}
