@@ -19,8 +19,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
+        // Pure vote counting: methods, balances, trust figures, digest. No I/O.
+        .target(name: "WerkstattVoting", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // Pure domain: types, validation and rules. No I/O.
-        .target(name: "WerkstattDomain"),
+        .target(name: "WerkstattDomain", dependencies: ["WerkstattVoting"]),
 
         // PostgreSQL: migrations (embedded at build time) and repositories.
         .target(
@@ -34,12 +37,27 @@ let package = Package(
             plugins: ["EmbedFilesPlugin"]
         ),
 
+        // The aggregation worker: claims dirty rounds and writes ranking snapshots.
+        .target(
+            name: "WerkstattWorker",
+            dependencies: [
+                "WerkstattDomain",
+                "WerkstattStore",
+                "WerkstattVoting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
         // HTTP API: Hummingbird application, controllers, problem+json.
         .target(
             name: "WerkstattAPI",
             dependencies: [
                 "WerkstattDomain",
                 "WerkstattStore",
+                "WerkstattVoting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,6 +74,7 @@ let package = Package(
             dependencies: [
                 "WerkstattAPI",
                 "WerkstattStore",
+                "WerkstattWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -68,12 +87,18 @@ let package = Package(
         .executableTarget(name: "EmbedFiles"),
         .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
 
+        // `swift run -c release VotingBenchmark`: the pure methods at 10⁴–10⁶ ballots.
+        .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting"]),
+
+        .testTarget(name: "WerkstattVotingTests", dependencies: ["WerkstattVoting"]),
         .testTarget(name: "WerkstattDomainTests", dependencies: ["WerkstattDomain"]),
         .testTarget(
             name: "WerkstattTests",
             dependencies: [
                 "WerkstattAPI",
                 "WerkstattStore",
+                "WerkstattWorker",
+                "WerkstattVoting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),

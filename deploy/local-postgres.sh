@@ -234,7 +234,10 @@ start_server() {
     local port="" before _
     [[ -f $DIR/url ]] && port=$(sed -E 's#.*:([0-9]+)/.*#\1#' "$DIR/url")
     for _ in 1 2 3 4 5; do
-        if [[ ! $port =~ ^[0-9]+$ ]] || port_in_use "$port"; then
+        if [[ ! $port =~ ^[0-9]+$ ]]; then
+            port=$(free_port)
+        elif port_in_use "$port"; then
+            log "recorded port $port is taken; picking another"
             port=$(free_port)
         fi
         before=$(stat -c %s "$CLUSTER/postgres.log" 2>/dev/null || echo 0)

@@ -35,13 +35,15 @@ CREATE TABLE round_items (
 
 -- The current ballot of each member in each round: one row, by the primary key.
 -- `content` is NULL once withdrawn; the row stays so versions keep counting up.
+-- `entries` is the validated ballot in compact form for the worker: [item, value, …]
+-- (dot, score) or [item, …] (approval, ranking), items being positions in the round.
 CREATE TABLE ballots (
     round_id    uuid NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
     member_id   uuid NOT NULL REFERENCES members (id) ON DELETE CASCADE,
     version     integer NOT NULL CHECK (version >= 1),
     content     jsonb,
+    entries     integer[],
     recorded_at timestamptz NOT NULL DEFAULT now(),
-    history_id  bigint NOT NULL,
     PRIMARY KEY (round_id, member_id)
 );
 

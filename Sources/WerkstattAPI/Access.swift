@@ -27,6 +27,16 @@ struct Access: Sendable {
         return workshop
     }
 
+    /// The workshop owning a resource (a thesis, a round …), if the caller may see it;
+    /// otherwise 404 naming the resource, so foreign ids look like unknown ones.
+    func workshop(owning id: UUID, what: String, for caller: Caller, need: Need = .read) async throws -> Workshop {
+        do {
+            return try await workshop(id, for: caller, need: need)
+        } catch let error as APIError where error.status == .notFound {
+            throw APIError.notFound(what)
+        }
+    }
+
     /// 403 when the caller's role does not allow the request.
     static func require(_ need: Need, of caller: Caller) throws {
         switch (need, caller) {

@@ -55,6 +55,7 @@ public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppReq
     CommentsController(comments: repositories.comments, theses: repositories.theses,
                        recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
     RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
+    RoundsController(rounds: repositories.rounds, access: access).addRoutes(to: v1)
     return router
 }
 

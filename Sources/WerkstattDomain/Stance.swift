@@ -1,4 +1,5 @@
 import Foundation
+import WerkstattVoting
 
 /// A member's position on a thesis.
 public enum StanceValue: String, Codable, CaseIterable, Sendable {
@@ -68,8 +69,8 @@ public struct StanceSummary: Codable, Sendable, Equatable {
         disagree = counts.values.reduce(0) { $0 + $1.disagree }
         pass = counts.values.reduce(0) { $0 + $1.pass }
         byGroup = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
-        let groups = counts.values.map { Agreement.Group(supporters: $0.agree, ballots: $0.agree + $0.disagree) }
-        consensus = Agreement.consensus(groups)
-        controversy = Agreement.controversy(groups)
+        let groups = counts.values.map { (supporters: $0.agree, ballots: $0.agree + $0.disagree) }
+        consensus = Agreement.stanceConsensus(groups)
+        controversy = Agreement.stanceControversy(groups)
     }
 }

@@ -12,6 +12,7 @@ public struct Repositories: Sendable {
     public var theses: any ThesisRepository
     public var comments: any CommentRepository
     public var recommendations: any RecommendationRepository
+    public var rounds: any RoundRepository
 
     public init(postgres client: PostgresClient, logger: Logger) {
         tokens = PostgresTokenRepository(client: client, logger: logger)
@@ -23,5 +24,6 @@ public struct Repositories: Sendable {
         theses = PostgresThesisRepository(client: client, logger: logger)
         comments = PostgresCommentRepository(client: client, logger: logger)
         recommendations = PostgresRecommendationRepository(client: client, logger: logger)
+        rounds = PostgresRoundRepository(client: client, logger: logger)
     }
 }

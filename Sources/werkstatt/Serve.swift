@@ -6,6 +6,7 @@ import PostgresNIO
 import ServiceLifecycle
 import WerkstattAPI
 import WerkstattStore
+import WerkstattWorker
 
 /// `werkstatt serve`: the HTTP API (and, with `--with-worker`, the aggregation worker).
 struct Serve: AsyncParsableCommand {
@@ -25,7 +26,11 @@ struct Serve: AsyncParsableCommand {
             let port = port ?? ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init) ?? 8080
             try await url.probe(logger: logger)
             let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-            var app = buildApplication(configuration: .init(host: host, port: port), client: client, logger: logger)
+            // The worker waits for the schema on its own (SchemaGate): only the HTTP server
+            // waits for `beforeServerStarts`.
+            let worker: [any Service] = withWorker ? [AggregationWorker(client: client, logger: logger)] : []
+            var app = buildApplication(configuration: .init(host: host, port: port), client: client,
+                                       services: worker, logger: logger)
             let migrate = migrate
             // The server starts only once the schema is known to be current.
             app.beforeServerStarts {

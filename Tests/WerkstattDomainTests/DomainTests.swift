@@ -44,16 +44,14 @@ struct DomainTests {
         #expect(Timeframe(kind: .by, year: 1066).violations().map(\.field) == ["timeframe.year"])
     }
 
-    @Test("consensus is the geometric mean of smoothed group support; controversy their spread")
-    func agreement() throws {
-        #expect(Agreement.consensus([]) == nil)
-        #expect(Agreement.consensus([.init(supporters: 0, ballots: 0)]) == nil)
-        let unanimous = [Agreement.Group(supporters: 10, ballots: 10), .init(supporters: 10, ballots: 10)]
-        #expect(abs(try #require(Agreement.consensus(unanimous)) - 11.0 / 12.0) < 1e-12)
-        #expect(Agreement.controversy(unanimous) == 0)
-        let split = [Agreement.Group(supporters: 10, ballots: 10), .init(supporters: 0, ballots: 10)]
-        #expect(abs(try #require(Agreement.consensus(split)) - (11.0 / 12.0 * 1.0 / 12.0).squareRoot()) < 1e-12)
-        #expect(abs(try #require(Agreement.controversy(split)) - 10.0 / 12.0) < 1e-12)
+    @Test("stance summaries: null until someone takes a side, then group-aware figures")
+    func stanceSummary() throws {
+        let none = StanceSummary(byGroup: [.industry: .init(pass: 3)])
+        #expect(none.consensus == nil)
+        #expect(none.controversy == nil)
+        let split = StanceSummary(byGroup: [.industry: .init(agree: 10), .union: .init(disagree: 10)])
+        #expect(abs(try #require(split.consensus) - (11.0 / 12.0 * 1.0 / 12.0).squareRoot()) < 1e-12)
+        #expect(abs(try #require(split.controversy) - 10.0 / 12.0) < 1e-12)
     }
 
     @Test("dates are checked as calendar dates")

@@ -24,12 +24,8 @@ struct CommentsController {
         let id = try context.id("\(name)_id", of: name)
         let workshopId = thesis ? try await theses.get(id)?.workshopId : try await recommendations.get(id)?.workshopId
         guard let workshopId else { throw APIError.notFound(name) }
-        do {
-            let workshop = try await access.workshop(workshopId, for: try context.requireCaller(), need: need)
-            return (thesis ? .thesis(id) : .recommendation(id), workshop)
-        } catch let error as APIError where error.status == .notFound {
-            throw APIError.notFound(name)
-        }
+        let workshop = try await access.workshop(owning: workshopId, what: name, for: try context.requireCaller(), need: need)
+        return (thesis ? .thesis(id) : .recommendation(id), workshop)
     }
 
     private func create(_ request: Request, _ context: AppRequestContext, thesis: Bool) async throws -> EditedResponse<Comment> {
@@ -66,11 +62,7 @@ struct CommentsController {
         let caller = try context.requireCaller()
         let id = try context.id("comment_id", of: "comment")
         guard let found = try await comments.get(id) else { throw APIError.notFound("comment") }
-        do {
-            _ = try await access.workshop(found.workshop, for: caller, need: .moderate)
-        } catch let error as APIError where error.status == .notFound {
-            throw APIError.notFound("comment")
-        }
+        _ = try await access.workshop(owning: found.workshop, what: "comment", for: caller, need: .moderate)
         let hide = try await request.decodeJSON(as: HideComment.self, context: context)
         return try await comments.hide(id, reason: hide.reason, by: caller)
     }

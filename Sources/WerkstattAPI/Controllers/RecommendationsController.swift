@@ -30,11 +30,8 @@ struct RecommendationsController {
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Recommendation {
         let id = try context.id("recommendation_id", of: "recommendation")
         guard let recommendation = try await recommendations.get(id) else { throw APIError.notFound("recommendation") }
-        do {
-            _ = try await access.workshop(recommendation.workshopId, for: try context.requireCaller())
-        } catch let error as APIError where error.status == .notFound {
-            throw APIError.notFound("recommendation")
-        }
+        _ = try await access.workshop(owning: recommendation.workshopId, what: "recommendation",
+                                      for: try context.requireCaller())
         return recommendation
     }
 }

@@ -40,12 +40,9 @@ struct ThesesController {
     private func visibleThesis(_ context: AppRequestContext, need: Access.Need = .read) async throws -> (Thesis, Workshop) {
         let id = try context.id("thesis_id", of: "thesis")
         guard let thesis = try await theses.get(id) else { throw APIError.notFound("thesis") }
-        do {
-            let workshop = try await access.workshop(thesis.workshopId, for: try context.requireCaller(), need: need)
-            return (thesis, workshop)
-        } catch let error as APIError where error.status == .notFound {
-            throw APIError.notFound("thesis")
-        }
+        let workshop = try await access.workshop(owning: thesis.workshopId, what: "thesis",
+                                                 for: try context.requireCaller(), need: need)
+        return (thesis, workshop)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Thesis {

@@ -1,0 +1,57 @@
+# Werkstatt developer entry points: `make run`, `make test`.
+# Needs GNU make, bash and a Swift 6 toolchain. PostgreSQL is installed with
+# apt if missing and run as a private cluster by deploy/local-postgres.sh;
+# set DATABASE_URL to use an existing database instead.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+# Each recipe is one shell script, so variables and `exec` carry across lines.
+.ONESHELL:
+
+PORT         ?= 8080
+TEST_TIMEOUT ?= 1800
+TEST_FLAGS   ?=
+PGDIR        := .werkstatt/pg
+PG           := deploy/local-postgres.sh
+# Deferred (?= is recursive), so swift is only asked when BIN is used.
+BIN          ?= $(shell swift build --show-bin-path)/werkstatt
+
+.PHONY: build run test db-start db-stop db-destroy psql clean
+
+build:
+	swift build
+
+run: build
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL=$$($(PG) start $(PGDIR)); fi
+	export DATABASE_URL
+	$(BIN) migrate
+	# `demo` arrives in a later issue: run it once `--help` lists it. (Not
+	# `demo --help`: ArgumentParser answers that with the root help, exit 0.)
+	if $(BIN) --help | grep -E '^  demo( |$$)' >/dev/null; then $(BIN) demo; fi
+	exec $(BIN) serve --host 127.0.0.1 --port $(PORT) --with-worker
+
+# Build first, so a compile error doesn't start a cluster and the build isn't
+# counted in TEST_TIMEOUT; the timeout turns a hung test into a CI failure.
+test:
+	swift build --build-tests
+	deploy/with-test-db.sh \
+	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
+
+db-start:
+	$(PG) start $(PGDIR)
+
+db-stop:
+	$(PG) stop $(PGDIR)
+
+db-destroy:
+	$(PG) destroy $(PGDIR)
+
+psql:
+	$(PG) psql $(PGDIR)
+
+# Also removes test clusters left behind by a killed `make test`.
+clean:
+	swift package clean
+	for d in $(PGDIR) .werkstatt/test-*; do
+	  if [[ -e $$d ]]; then $(PG) destroy $$d; fi
+	done

@@ -1,0 +1,353 @@
+// VotingBenchmark: `swift run -c release VotingBenchmark [--sizes 10000,100000,1000000]`
+//
+// Each (method, size) runs in a child process of this executable (`--one METHOD N`), because
+// the peak resident memory (VmHWM) only ever grows: a fresh process per row measures that
+// row alone. Ballot generation is timed apart from the tally, and the bootstrap apart from
+// the core count, because it costs O(ballots) per resample and dominates big rounds.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import WerkstattVoting
+
+// MARK: - Small helpers
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let value = try body()
+    return (value, seconds(clock.now - start))
+}
+
+/// Lines of a text file (for /proc), or [] if it cannot be read.
+func readLines(_ path: String) -> [String] {
+    guard let f = fopen(path, "r") else { return [] }
+    defer { fclose(f) }
+    var lines: [String] = []
+    var buffer = [CChar](repeating: 0, count: 4096)
+    while fgets(&buffer, Int32(buffer.count), f) != nil {
+        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
+    }
+    return lines
+}
+
+/// A field of /proc/self/status in kB (VmHWM = peak resident set, VmRSS = current).
+func procStatusKB(_ field: String) -> Int {
+    for line in readLines("/proc/self/status") where line.hasPrefix(field + ":") {
+        let digits = line.dropFirst(field.count + 1).filter { $0.isNumber }
+        return Int(digits) ?? 0
+    }
+    return 0
+}
+
+func format(_ x: Double, _ decimals: Int) -> String {
+    var p = 1.0
+    for _ in 0..<decimals { p *= 10 }
+    let r = (x * p).rounded() / p
+    var s = "\(r)"
+    if let dot = s.firstIndex(of: ".") {
+        let have = s.distance(from: dot, to: s.endIndex) - 1
+        if have < decimals { s += String(repeating: "0", count: decimals - have) }
+        if decimals == 0 { s = String(s[..<dot]) }
+    } else if decimals > 0 {
+        s += "." + String(repeating: "0", count: decimals)
+    }
+    if s.contains("e") { return "\(x)" }
+    return s
+}
+
+func pad(_ s: String, _ width: Int, right: Bool = true) -> String {
+    let n = s.count
+    if n >= width { return s }
+    return right ? String(repeating: " ", count: width - n) + s : s + String(repeating: " ", count: width - n)
+}
+
+func withThousands(_ n: Int) -> String {
+    let s = String(n)
+    var out = ""
+    for (i, c) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return out
+}
+
+// MARK: - Ballot generation (seeded, realistic shapes)
+
+let candidateCount = 50
+
+/// Groups as in a typical workshop: industry-heavy, some of everyone.
+let groupShares: [(StakeholderGroup, Double)] = [
+    (.industry, 0.30), (.science, 0.15), (.association, 0.12), (.union, 0.10),
+    (.politics, 0.08), (.administration, 0.10), (.civilSociety, 0.10), (.other, 0.05),
+]
+
+struct Generator {
+    var rng: Xoshiro256StarStar
+    let cumulative: [Double]   // popularity of the candidates, cumulative
+    let quality: [Double]      // mean grade of each candidate
+    var stamp: [Int]
+    var ballot = 0
+
+    init(seed: UInt64) {
+        rng = Xoshiro256StarStar(seed: seed)
+        var c: [Double] = []
+        var total = 0.0
+        for i in 0..<candidateCount {
+            total += 1 / pow(Double(i + 1), 0.8)   // Zipf-like popularity
+            c.append(total)
+        }
+        cumulative = c.map { $0 / total }
+        quality = (0..<candidateCount).map { 4.5 - 3.5 * Double($0) / Double(candidateCount - 1) }
+        stamp = [Int](repeating: -1, count: candidateCount)
+    }
+
+    mutating func uniform() -> Double { Double(rng.next() >> 11) * 0x1.0p-53 }
+    mutating func below(_ n: Int) -> Int { Int(rng.next(below: UInt64(n))) }
+
+    mutating func group() -> StakeholderGroup {
+        var u = uniform()
+        for (g, s) in groupShares {
+            if u < s { return g }
+            u -= s
+        }
+        return .other
+    }
+
+    /// A popular-biased candidate not yet on this ballot.
+    mutating func popularNew() -> Int {
+        while true {
+            let u = uniform()
+            var lo = 0, hi = candidateCount - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] < u { lo = mid + 1 } else { hi = mid }
+            }
+            if stamp[lo] != ballot { stamp[lo] = ballot; return lo }
+        }
+    }
+
+    mutating func fill(_ set: inout BallotSet, method: Method.Kind) {
+        ballot += 1
+        switch method {
+        case .dot:
+            // 5 points on 1...5 items, at most 3 on one.
+            var left = 5
+            while left > 0 {
+                let item = popularNew()
+                let p = min(left, 1 + below(3))
+                set.addEntry(item: item, value: p)
+                left -= p
+            }
+        case .approval:
+            for _ in 0..<(1 + below(8)) { set.addEntry(item: popularNew()) }
+        case .score:
+            // 5...30 graded items, grade = the item's quality plus noise.
+            for _ in 0..<(5 + below(26)) {
+                let item = popularNew()
+                let g = Int((quality[item] + 2.5 * (uniform() - 0.5)).rounded())
+                set.addEntry(item: item, value: max(0, min(5, g)))
+            }
+        case .ranking:
+            for _ in 0..<(3 + below(8)) { set.addEntry(item: popularNew()) }
+        }
+        set.commitBallot(key: UInt64(ballot), group: group())
+    }
+}
+
+func method(_ kind: Method.Kind) -> Method {
+    switch kind {
+    case .dot: .dot(pointsPerMember: 5, maxPointsPerItem: 3)
+    case .approval: .approval
+    case .score: .score
+    case .ranking: .ranking
+    }
+}
+
+let candidates = (0..<candidateCount).map { i in
+    Candidate(code: "R\(i < 10 ? "0" : "")\(i)", id: "00000000-0000-4000-8000-\(String(repeating: "0", count: 10))\(i < 10 ? "0" : "")\(i)")
+}
+
+// MARK: - One row, in a child process
+
+func runOne(kind: Method.Kind, ballots n: Int) {
+    let (set, genSeconds) = time { () -> BallotSet in
+        var g = Generator(seed: 20_161_024)
+        let perBallot = kind == .score ? 18 : 6
+        var set = BallotSet(kind: kind, reservingBallots: n, entries: n * perBallot)
+        for _ in 0..<n { g.fill(&set, method: kind) }
+        return set
+    }
+    let afterGenKB = procStatusKB("VmHWM")
+    let samples = Bootstrap.recommendedSamples(ballots: n)
+    let plain = try! RoundInput(method: method(kind), balance: .equal, candidates: candidates, ballots: set,
+                                seed: 42, bootstrapSamples: 0)
+    let withBootstrap = try! RoundInput(method: method(kind), balance: .equal, candidates: candidates, ballots: set,
+                                        seed: 42, bootstrapSamples: samples)
+    // Best of a few runs for the fast parts (first touches of memory and caches vary).
+    let repeats = n >= 1_000_000 ? 2 : 3
+    var core = Double.infinity, tally = Double.infinity
+    var result: RoundResult?
+    for _ in 0..<repeats {
+        let (_, c) = time { Tally.computeCore(plain) }
+        core = min(core, c)
+        let (r, t) = time { Tally.compute(plain) }
+        tally = min(tally, t)
+        result = r
+    }
+    let (full, fullSeconds) = time { Tally.compute(withBootstrap) }
+    precondition(full.digest != result!.digest, "bootstrap settings are part of the digest")
+    let boot = max(0, fullSeconds - tally)
+    let hwmKB = procStatusKB("VmHWM")
+    let top = full.items.prefix(3).map { "\($0.code)[\($0.rankInterval.lo)-\($0.rankInterval.hi)]" }.joined(separator: ",")
+    print("RESULT method=\(kind.rawValue) ballots=\(n) entries=\(set.entryCount) gen=\(genSeconds) core=\(core) tally=\(tally) samples=\(samples) boot=\(boot) hwm_gen_kb=\(afterGenKB) hwm_kb=\(hwmKB) top=\(top)")
+}
+
+// MARK: - Schulze path step
+
+func schulzeBenchmark(candidates n: Int, runs: Int) -> (median: Double, min: Double) {
+    var rng = Xoshiro256StarStar(seed: 99)
+    var d = [Double](repeating: 0, count: n * n)
+    let voters = 10_000
+    for x in 0..<n {
+        for y in (x + 1)..<n {
+            let a = Int(rng.next(below: UInt64(voters + 1)))
+            d[x * n + y] = Double(a)
+            d[y * n + x] = Double(voters - a)
+        }
+    }
+    var times: [Double] = []
+    var checksum = 0.0
+    for _ in 0..<runs {
+        let (p, t) = time { Schulze.strongestPaths(d, count: n) }
+        checksum += p[1]
+        times.append(t)
+    }
+    precondition(checksum >= 0)
+    times.sort()
+    return (times[times.count / 2], times[0])
+}
+
+// MARK: - Orchestration
+
+func machine() -> [String] {
+    let cpuinfo = readLines("/proc/cpuinfo")
+    let model = cpuinfo.first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingSpaces } ?? "unknown"
+    let cores = cpuinfo.filter { $0.hasPrefix("processor") }.count
+    var swift = "unknown"
+    #if swift(>=6.3)
+    swift = "6.3 or later"
+    #elseif swift(>=6.2)
+    swift = "6.2"
+    #elseif swift(>=6.1)
+    swift = "6.1"
+    #elseif swift(>=6.0)
+    swift = "6.0"
+    #endif
+    let mem = readLines("/proc/meminfo").first { $0.hasPrefix("MemTotal") } ?? ""
+    return ["CPU: \(model)", "cores: \(cores) (the tally runs on one)", "Swift: \(swift)", mem.replacingSpaces]
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+    var replacingSpaces: String {
+        split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+}
+
+func selfPath() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if n > 0 { return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+    return CommandLine.arguments[0]
+}
+
+/// Runs this executable with `--one` and returns its RESULT fields.
+func child(_ kind: Method.Kind, _ n: Int) -> [String: String] {
+    let command = "'\(selfPath())' --one \(kind.rawValue) \(n)"
+    guard let pipe = popen(command, "r") else { return [:] }
+    var buffer = [CChar](repeating: 0, count: 8192)
+    var fields: [String: String] = [:]
+    while fgets(&buffer, Int32(buffer.count), pipe) != nil {
+        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard line.hasPrefix("RESULT ") else { continue }
+        for part in line.dropFirst(7).split(separator: " ") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]).trimmingCharacters(in: "\n") }
+        }
+    }
+    pclose(pipe)
+    return fields
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+let args = CommandLine.arguments
+if args.count >= 4, args[1] == "--one", let kind = Method.Kind(rawValue: args[2]), let n = Int(args[3]) {
+    runOne(kind: kind, ballots: n)
+    exit(0)
+}
+
+var sizes = [10_000, 100_000, 1_000_000]
+if let i = args.firstIndex(of: "--sizes"), i + 1 < args.count {
+    sizes = args[i + 1].split(separator: ",").compactMap { Int($0) }
+}
+
+print("WerkstattVoting benchmark — release build, one process per row")
+for line in machine() { print("  " + line) }
+print("  \(candidateCount) candidates, balance equal, ballots: dot 5 points (≤ 3 per item), approval 1–8 items,")
+print("  score 5–30 graded items, ranking 3–10 listed; groups industry-heavy; Zipf-like popularity.")
+print("  tally = Tally.compute without bootstrap (canonical sort + digest + counts + per-group + agreement);")
+print("  core = the same without the digest; bootstrap = extra time for `samples` resamples")
+print("  (Bootstrap.recommendedSamples); peak = VmHWM of the row's process (includes the generated ballots).")
+print("")
+let header = [pad("ballots", 10), pad("method", 9, right: false), pad("gen s", 7), pad("tally s", 8), pad("core s", 7),
+              pad("ballots/s", 11), pad("samples", 7), pad("boot s", 7), pad("ms/sample", 9), pad("peak MiB", 8), "  top 3 [rank interval]"]
+print(header.joined(separator: " "))
+print(String(repeating: "-", count: 118))
+for n in sizes {
+    for kind in Method.Kind.allCases {
+        let f = child(kind, n)
+        guard let tally = Double(f["tally"] ?? ""), let core = Double(f["core"] ?? ""),
+              let gen = Double(f["gen"] ?? ""), let boot = Double(f["boot"] ?? ""),
+              let samples = Int(f["samples"] ?? ""), let hwm = Int(f["hwm_kb"] ?? "") else {
+            print("\(pad(withThousands(n), 10)) \(kind.rawValue): child failed")
+            continue
+        }
+        let row = [
+            pad(withThousands(n), 10), pad(kind.rawValue, 9, right: false), pad(format(gen, 3), 7),
+            pad(format(tally, 3), 8), pad(format(core, 3), 7),
+            pad(withThousands(Int((Double(n) / tally).rounded())), 11), pad(String(samples), 7),
+            pad(format(boot, 2), 7), pad(format(boot / Double(max(samples, 1)) * 1000, 1), 9),
+            pad(format(Double(hwm) / 1024, 0), 8), "  " + (f["top"] ?? ""),
+        ]
+        print(row.joined(separator: " "))
+        fflush(nil)
+    }
+}
+print("")
+let runs = 11
+let (median, best) = schulzeBenchmark(candidates: 200, runs: runs)
+print("Schulze.strongestPaths, 200 candidates: median \(format(median * 1000, 2)) ms, best \(format(best * 1000, 2)) ms over \(runs) runs (target < 50 ms)")
+let (median50, _) = schulzeBenchmark(candidates: 50, runs: runs)
+print("Schulze.strongestPaths,  50 candidates: median \(format(median50 * 1000, 3)) ms")

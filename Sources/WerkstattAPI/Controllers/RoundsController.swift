@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import WerkstattDomain
+import WerkstattStore
+import WerkstattVoting
+
+/// Voting rounds: setting them up, opening and closing, ballots, and the ranking.
+struct RoundsController {
+    let rounds: any RoundRepository
+    let access: Access
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("workshops/:workshop_id/rounds", use: create)
+        group.get("workshops/:workshop_id/rounds", use: list)
+        group.get("rounds/:round_id", use: get)
+        group.post("rounds/:round_id/open", use: open)
+        group.post("rounds/:round_id/close", use: close)
+        group.put("rounds/:round_id/ballot", use: cast)
+        group.get("rounds/:round_id/ballot", use: ownBallot)
+        group.delete("rounds/:round_id/ballot", use: withdraw)
+        group.get("rounds/:round_id/ranking", use: ranking)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Round> {
+        let caller = try context.requireCaller()
+        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let new = try await request.decodeJSON(as: NewRound.self, context: context)
+        try Access.require(.editRecommendations, in: workshop)
+        return .init(status: .created, response: try await rounds.create(new, in: workshop.id, by: caller))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Round> {
+        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        return try await rounds.list(in: workshop.id, page: try request.pageRequest)
+    }
+
+    /// The round and its workshop, if the caller may see them.
+    private func visibleRound(_ context: AppRequestContext, need: Access.Need = .read) async throws -> (Round, Workshop) {
+        let id = try context.id("round_id", of: "round")
+        guard let round = try await rounds.get(id) else { throw APIError.notFound("round") }
+        let workshop = try await access.workshop(owning: round.workshopId, what: "round",
+                                                 for: try context.requireCaller(), need: need)
+        return (round, workshop)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Round {
+        try await visibleRound(context).0
+    }
+
+    @Sendable func open(_ request: Request, context: AppRequestContext) async throws -> Round {
+        let (round, workshop) = try await visibleRound(context, need: .moderate)
+        try Access.require(.vote, in: workshop)
+        return try await rounds.transition(round.id, from: .draft, to: .open, by: try context.requireCaller())
+    }
+
+    @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Round {
+        let (round, _) = try await visibleRound(context, need: .moderate)
+        return try await rounds.transition(round.id, from: .open, to: .closed, by: try context.requireCaller())
+    }
+
+    @Sendable func cast(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
+        let (round, workshop) = try await visibleRound(context, need: .contribute)
+        let body = try await request.decodeJSON(as: BallotBody.self, context: context)
+        let shape = body.shapeViolations(for: round.method)
+        guard shape.isEmpty else { throw APIError.invalid(shape) }
+        let ballot = body.normalisingIds()
+        let validation = BallotRules.validate(ballot.raw(for: round.method), method: round.votingMethod,
+                                              candidateIDs: round.recommendationIds.map(\.uuidString))
+        guard validation.isValid else {
+            throw APIError.invalid(validation.violations.map { FieldError($0.field, $0.message) })
+        }
+        try Access.require(.vote, in: workshop)
+        guard let content = validation.content,
+              let receipt = try await rounds.cast(ballot, entries: content.entries, in: round.id,
+                                                  by: try context.requireCaller().member!.id) else {
+            throw APIError.conflict("the round is not open for ballots")
+        }
+        return receipt
+    }
+
+    @Sendable func ownBallot(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
+        let (round, _) = try await visibleRound(context, need: .contribute)
+        guard let receipt = try await rounds.ballot(in: round.id, of: try context.requireCaller().member!.id) else {
+            throw APIError.notFound("ballot of yours in this round")
+        }
+        return receipt
+    }
+
+    @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (round, _) = try await visibleRound(context, need: .contribute)
+        switch try await rounds.withdraw(in: round.id, by: try context.requireCaller().member!.id) {
+        case nil: throw APIError.conflict("the round is not open; ballots can no longer be withdrawn")
+        case false?: throw APIError.notFound("ballot of yours in this round")
+        case true?: return .noContent
+        }
+    }
+
+    /// Aggregates only: the ranking never shows who voted what.
+    @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Ranking {
+        let (round, _) = try await visibleRound(context)
+        return try await rounds.ranking(of: round)
+    }
+}
+
+extension Round: ResponseCodable {}
+extension BallotReceipt: ResponseCodable {}
+extension Ranking: ResponseCodable {}
+extension NewRound: ValidatedBody {}
+extension BallotBody: ValidatedBody { func violations() -> [FieldError] { [] } }

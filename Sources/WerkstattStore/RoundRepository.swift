@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Voting rounds, their ballots and the snapshots the worker computed for them.
+public protocol RoundRepository: Sendable {
+    func create(_ new: NewRound, in workshop: UUID, by caller: Caller) async throws -> Round
+    func list(in workshop: UUID, page: PageRequest) async throws -> Page<Round>
+    func get(_ id: UUID) async throws -> Round?
+    /// Moves a round from `from` to `to` (draft → open → closed), or 409.
+    func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round
+    /// Records the member's ballot as a new version; nil when the round is not open.
+    func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt?
+    /// Withdraws the member's ballot: false when there was none; nil when the round is not open.
+    func withdraw(in round: UUID, by member: UUID) async throws -> Bool?
+    /// The member's own current ballot.
+    func ballot(in round: UUID, of member: UUID) async throws -> BallotReceipt?
+    /// The latest snapshot, or an empty ranking before the first.
+    func ranking(of round: Round) async throws -> Ranking
+}
+
+public struct PostgresRoundRepository: RoundRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The channel on which casting a ballot or closing a round wakes the workers.
+    public static let channel = "werkstatt_round_changes"
+
+    static let select = """
+        SELECT r.id, r.seq, r.workshop_id, r.title, r.criterion, r.method, r.points_per_member,
+               r.max_points_per_item, r.balance::text AS balance, r.state, r.opened_at, r.closed_at, r.created_at,
+               ARRAY(SELECT i.recommendation_id FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
+                      WHERE i.round_id = r.id ORDER BY rec.seq) AS recommendation_ids
+          FROM rounds r
+        """
+
+    static func round(_ r: PostgresRandomAccessRow) throws -> Round {
+        let balanceJSON: String = try r.get("balance")
+        return Round(
+            id: try r.get("id"), workshopId: try r.get("workshop_id"), title: try r.get("title"),
+            criterion: try r.get("criterion"), method: VotingMethod(rawValue: try r.get("method")) ?? .dot,
+            pointsPerMember: try r.get("points_per_member", as: Int32?.self).map(Int.init),
+            maxPointsPerItem: try r.get("max_points_per_item", as: Int32?.self).map(Int.init),
+            balance: try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8)),
+            state: Round.State(rawValue: try r.get("state")) ?? .draft,
+            recommendationIds: try r.get("recommendation_ids"),
+            openedAt: try r.get("opened_at"), closedAt: try r.get("closed_at"), createdAt: try r.get("created_at"))
+    }
+
+    public func create(_ new: NewRound, in workshop: UUID, by caller: Caller) async throws -> Round {
+        let balance = String(decoding: try JSONEncoder().encode(new.balance ?? .proportional), as: UTF8.self)
+        let points = new.method == .dot ? Int32(new.pointsPerMember ?? NewRound.defaultPoints) : nil
+        let maxPerItem = new.method == .dot ? Int32(new.maxPointsPerItem ?? Int(points!)) : nil
+        do {
+            return try await client.withTransaction(logger: logger) { tx in
+                let inserted = try await tx.query("""
+                    INSERT INTO rounds (workshop_id, title, criterion, method, points_per_member,
+                                        max_points_per_item, balance, created_by)
+                    VALUES (\(workshop), \(new.title), \(new.criterion), \(new.method.rawValue), \(points),
+                            \(maxPerItem), \(balance)::jsonb, \(caller.member?.id))
+                    RETURNING id
+                    """, logger: logger)
+                let id: UUID = try await inserted.all { try $0.get("id") }[0]
+                // Without a list, the round covers every recommendation of the workshop.
+                let items = try await tx.query("""
+                    INSERT INTO round_items (round_id, workshop_id, recommendation_id)
+                    SELECT \(id), \(workshop), rec.id FROM recommendations rec
+                     WHERE rec.workshop_id = \(workshop)
+                       AND (\(new.recommendationIds)::uuid[] IS NULL OR rec.id = ANY(\(new.recommendationIds)::uuid[]))
+                    RETURNING recommendation_id
+                    """, logger: logger)
+                let covered = try await items.all { try $0.get("recommendation_id", as: UUID.self) }
+                if let wanted = new.recommendationIds, covered.count != wanted.count {
+                    let unknown = Set(wanted).subtracting(covered).map(\.uuidString).sorted()
+                    throw StoreError.invalid([FieldError("recommendation_ids",
+                        "names recommendations this workshop does not have: \(unknown.joined(separator: ", "))")])
+                }
+                if covered.isEmpty {
+                    throw StoreError.invalid([FieldError("recommendation_ids", "the workshop has no recommendations to vote on yet")])
+                }
+                try await tx.query("INSERT INTO round_queue (round_id) VALUES (\(id))", logger: logger)
+                try await AuditLog.record("round.create", workshop: workshop, subject: id, by: caller,
+                                          details: ["method": new.method.rawValue, "title": new.title], on: tx, logger: logger)
+                let rows = try await tx.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
+                return try await rows.all(Self.round)[0]
+            }
+        } catch {
+            throw StoreError.translating(error)
+        }
+    }
+
+    public func list(in workshop: UUID, page: PageRequest) async throws -> Page<Round> {
+        let rows = try await client.query("""
+            \(unescaped: Self.select)
+             WHERE r.workshop_id = \(workshop) AND r.seq > \(page.afterSeq) ORDER BY r.seq LIMIT \(page.limit + 1)
+            """, logger: logger)
+        return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.round($0)) })
+    }
+
+    public func get(_ id: UUID) async throws -> Round? {
+        let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
+        return try await rows.all(Self.round).first
+    }
+
+    public func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round {
+        try await client.withTransaction(logger: logger) { tx in
+            // The row lock waits for ballots being cast (they hold FOR SHARE) to commit, so
+            // every ballot acknowledged before the close is in the final snapshot.
+            let updated = try await tx.query("""
+                UPDATE rounds SET state = \(to.rawValue),
+                       opened_at = CASE WHEN \(to.rawValue) = 'open' THEN now() ELSE opened_at END,
+                       closed_at = CASE WHEN \(to.rawValue) = 'closed' THEN now() ELSE closed_at END
+                 WHERE id = \(id) AND state = \(from.rawValue)
+                RETURNING workshop_id
+                """, logger: logger)
+            guard let workshop = try await updated.all({ try $0.get("workshop_id", as: UUID.self) }).first else {
+                let current = try await tx.query("SELECT state FROM rounds WHERE id = \(id)", logger: logger)
+                let state = try await current.all { try $0.get("state", as: String.self) }.first ?? "unknown"
+                throw StoreError.conflict("the round is \(state); only a \(from.rawValue) round can become \(to.rawValue)")
+            }
+            if to == .closed {
+                // The final, non-provisional snapshot.
+                try await tx.query("INSERT INTO round_changes (round_id) VALUES (\(id))", logger: logger)
+                try await tx.query("SELECT pg_notify(\(Self.channel), \(id.uuidString))", logger: logger)
+            }
+            try await AuditLog.record("round.\(to.rawValue)", workshop: workshop, subject: id, by: caller,
+                                      on: tx, logger: logger)
+            let rows = try await tx.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
+            return try await rows.all(Self.round)[0]
+        }
+    }
+
+    public func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt? {
+        let content = String(decoding: try JSONEncoder().encode(ballot), as: UTF8.self)
+        // One statement, hence one transaction: the current ballot, its history row, the
+        // change that marks the round dirty, and the wake-up call for the workers.
+        let rows = try await client.query("""
+            WITH open AS (
+                SELECT id FROM rounds WHERE id = \(round) AND state = 'open' FOR SHARE
+            ), current AS (
+                INSERT INTO ballots (round_id, member_id, version, content, entries)
+                SELECT id, \(member), 1, \(content)::jsonb, \(entries) FROM open
+                ON CONFLICT (round_id, member_id) DO UPDATE
+                   SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
+                       recorded_at = now()
+                RETURNING version, recorded_at
+            ), history AS (
+                INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
+                SELECT \(round), \(member), version, \(content)::jsonb, recorded_at FROM current
+            ), change AS (
+                INSERT INTO round_changes (round_id) SELECT \(round) FROM current
+            )
+            SELECT version, recorded_at, pg_notify(\(Self.channel), \(round.uuidString)) FROM current
+            """, logger: logger)
+        return try await rows.all {
+            BallotReceipt(roundId: round, version: Int(try $0.get("version", as: Int32.self)),
+                          recordedAt: try $0.get("recorded_at"))
+        }.first
+    }
+
+    public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {
+        let rows = try await client.query("""
+            WITH open AS (
+                SELECT id FROM rounds WHERE id = \(round) AND state = 'open' FOR SHARE
+            ), current AS (
+                UPDATE ballots SET version = version + 1, content = NULL, entries = NULL, recorded_at = now()
+                 WHERE round_id = \(round) AND member_id = \(member) AND content IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM open)
+                RETURNING version, recorded_at
+            ), history AS (
+                INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
+                SELECT \(round), \(member), version, NULL, recorded_at FROM current
+            ), change AS (
+                INSERT INTO round_changes (round_id) SELECT \(round) FROM current
+            )
+            SELECT (SELECT count(*) FROM open) AS open, (SELECT count(*) FROM current) AS withdrawn,
+                   (SELECT pg_notify(\(Self.channel), \(round.uuidString)) FROM current) IS NULL AS quiet
+            """, logger: logger)
+        let (open, withdrawn) = try await rows.all {
+            (try $0.get("open", as: Int64.self), try $0.get("withdrawn", as: Int64.self))
+        }[0]
+        guard open > 0 else { return nil }
+        return withdrawn > 0
+    }
+
+    public func ballot(in round: UUID, of member: UUID) async throws -> BallotReceipt? {
+        let rows = try await client.query("""
+            SELECT version, recorded_at, content::text AS content FROM ballots
+             WHERE round_id = \(round) AND member_id = \(member) AND content IS NOT NULL
+            """, logger: logger)
+        return try await rows.all {
+            BallotReceipt(roundId: round, version: Int(try $0.get("version", as: Int32.self)),
+                          recordedAt: try $0.get("recorded_at"),
+                          ballot: try JSONDecoder().decode(BallotBody.self, from: Data(try $0.get("content", as: String.self).utf8)))
+        }.first
+    }
+
+    public func ranking(of round: Round) async throws -> Ranking {
+        let rows = try await client.query("""
+            SELECT computed_at, ballots_counted, digest, provisional, items::text AS items
+              FROM ranking_snapshots WHERE round_id = \(round.id) ORDER BY id DESC LIMIT 1
+            """, logger: logger)
+        let empty = Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
+                            ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])
+        return try await rows.all { r in
+            Ranking(roundId: round.id, method: round.method, balance: round.balance,
+                    computedAt: try r.get("computed_at"),
+                    ballotsCounted: Int(try r.get("ballots_counted", as: Int32.self)),
+                    digest: try r.get("digest"), provisional: try r.get("provisional"),
+                    items: try JSONDecoder().decode([RankingItem].self, from: Data(try r.get("items", as: String.self).utf8)))
+        }.first ?? empty
+    }
+}

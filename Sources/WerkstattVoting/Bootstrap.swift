@@ -1,0 +1,136 @@
+/// SplitMix64 (Steele, Lea, Flood): expands a 64-bit seed into generator state.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    /// The generator's state.
+    public var state: UInt64
+
+    /// A generator starting from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// xoshiro256** (Blackman, Vigna): fast, with a fixed published algorithm, so a bootstrap
+/// can be recomputed from seed on any machine (Swift's own generators promise no such thing).
+public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+    @usableFromInline var s0, s1, s2, s3: UInt64
+
+    /// State from four SplitMix64 outputs of `seed`, as the authors recommend.
+    public init(seed: UInt64) {
+        var sm = SplitMix64(seed: seed)
+        s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
+    }
+
+    /// The next 64 random bits.
+    @inlinable @inline(__always)
+    public mutating func next() -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
+    @inlinable @inline(__always)
+    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// A uniform integer in 0..<bound (Lemire's multiply-shift with rejection: unbiased,
+    /// and almost never divides).
+    @inlinable @inline(__always)
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0)
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return m.high
+    }
+}
+
+/// A 90 % interval of an item's rank.
+public struct RankInterval: Sendable, Hashable, Codable {
+    /// Best plausible rank (5th percentile).
+    public var lo: Int
+    /// Worst plausible rank (95th percentile).
+    public var hi: Int
+
+    /// An interval.
+    public init(lo: Int, hi: Int) {
+        self.lo = lo
+        self.hi = hi
+    }
+}
+
+/// The seeded bootstrap behind rank intervals.
+///
+/// Sample s (s = 0..<B) draws N ballots with replacement from the N ballots in canonical
+/// order (draw = `next(below: N)` of one xoshiro256** stream seeded with the round's seed),
+/// recomputes the balance weights from the resample's group sizes and the ranks with the
+/// round's method. For each item the B ranks are sorted; the interval is
+/// [r(⌊0.05 (B−1)⌋), r(⌈0.95 (B−1)⌉)] (0-based order statistics), then widened to include
+/// the item's actual rank.
+public enum Bootstrap {
+    /// A sample count that keeps a round's bootstrap to about a few seconds on one core:
+    /// 200 up to 50 000 ballots, then fewer (never below 50) as each resample costs O(ballots).
+    public static func recommendedSamples(ballots: Int) -> Int {
+        guard ballots > 50_000 else { return 200 }
+        return max(50, 200 * 50_000 / ballots)
+    }
+
+    /// The percentile interval from a histogram of ranks (`histogram[r - 1]` = samples with
+    /// rank r), widened to contain `actual`.
+    public static func interval(histogram: [Int], actual: Int) -> RankInterval {
+        let samples = histogram.reduce(0, +)
+        guard samples > 0 else { return RankInterval(lo: actual, hi: actual) }
+        let loIndex = 5 * (samples - 1) / 100
+        let hiIndex = (95 * (samples - 1) + 99) / 100
+        func orderStatistic(_ index: Int) -> Int {
+            var cum = 0
+            for (r, c) in histogram.enumerated() {
+                cum += c
+                if cum > index { return r + 1 }
+            }
+            return histogram.count
+        }
+        return RankInterval(lo: min(orderStatistic(loIndex), actual), hi: max(orderStatistic(hiIndex), actual))
+    }
+
+    /// Rank intervals for all items of a canonical ballot set.
+    static func rankIntervals(
+        canonical set: BallotSet, candidates n: Int, balance: Balance,
+        samples: Int, seed: UInt64, actualRanks: [Int]
+    ) -> [RankInterval] {
+        let ballots = set.count
+        guard samples > 0, ballots > 0, n > 0 else {
+            return actualRanks.map { RankInterval(lo: $0, hi: $0) }
+        }
+        var rng = Xoshiro256StarStar(seed: seed)
+        var histogram = [Int](repeating: 0, count: n * n)
+        var multiplicity = [UInt32](repeating: 0, count: ballots)
+        let bound = UInt64(ballots)
+        for _ in 0..<samples {
+            multiplicity.withUnsafeMutableBufferPointer { m in
+                m.update(repeating: 0)
+                for _ in 0..<ballots { m[Int(rng.next(below: bound))] &+= 1 }
+            }
+            let agg = Aggregates(counting: set, n: n, multiplicity: multiplicity, trackSupport: false)
+            let weights = Weights.perBallot(balance: balance, ballotsPerGroup: agg.ballots)
+            let ranks = Evaluator.evaluate(agg, weights: weights, ranks: true, extras: false).ranks
+            for i in 0..<n { histogram[i * n + ranks[i] - 1] += 1 }
+        }
+        return (0..<n).map { i in
+            interval(histogram: Array(histogram[(i * n)..<(i * n + n)]), actual: actualRanks[i])
+        }
+    }
+}

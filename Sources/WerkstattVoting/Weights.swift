@@ -1,0 +1,51 @@
+/// Per-ballot weights from the stakeholder balance.
+public enum Weights {
+    /// The weight of one ballot of each group, indexed by `StakeholderGroup.ordinal`.
+    ///
+    /// - proportional: 1 for every ballot.
+    /// - equal: 1 / (groups voting × ballots in the group), so each voting group weighs 1/G.
+    /// - custom: share_g / ballots_g, with the shares normalised to sum 1 over the groups that
+    ///   cast ballots; groups without a share (or with a negative or non-finite one) weigh 0.
+    ///   Normalising over voting groups keeps the total weight at 1, like `equal`: a group
+    ///   that stays away does not shrink everybody else's scores. Rankings do not depend on
+    ///   this choice (it multiplies all weights by one constant).
+    public static func perBallot(balance: Balance, ballotsPerGroup counts: [Int]) -> [Double] {
+        precondition(counts.count == StakeholderGroup.count)
+        var weights = [Double](repeating: 0, count: StakeholderGroup.count)
+        switch balance {
+        case .proportional:
+            for g in 0..<StakeholderGroup.count { weights[g] = 1 }
+        case .equal:
+            let voting = counts.filter { $0 > 0 }.count
+            for g in 0..<StakeholderGroup.count where counts[g] > 0 {
+                weights[g] = 1 / (Double(voting) * Double(counts[g]))
+            }
+        case .custom(let shares):
+            var total = 0.0
+            var usable = [Double](repeating: 0, count: StakeholderGroup.count)
+            for group in StakeholderGroup.allCases where counts[group.ordinal] > 0 {
+                let share = shares[group] ?? 0
+                if share.isFinite && share > 0 {
+                    usable[group.ordinal] = share
+                    total += share
+                }
+            }
+            if total > 0 {
+                for g in 0..<StakeholderGroup.count where usable[g] > 0 {
+                    weights[g] = usable[g] / (total * Double(counts[g]))
+                }
+            }
+        }
+        return weights
+    }
+
+    /// The weight of one ballot of each group that cast ballots, keyed by group.
+    public static func perBallot(balance: Balance, ballotsPerGroup counts: [StakeholderGroup: Int]) -> [StakeholderGroup: Double] {
+        var flat = [Int](repeating: 0, count: StakeholderGroup.count)
+        for (group, c) in counts { flat[group.ordinal] = c }
+        let w = perBallot(balance: balance, ballotsPerGroup: flat)
+        var result: [StakeholderGroup: Double] = [:]
+        for group in StakeholderGroup.allCases where flat[group.ordinal] > 0 { result[group] = w[group.ordinal] }
+        return result
+    }
+}

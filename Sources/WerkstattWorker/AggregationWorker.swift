@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import WerkstattStore
+
+/// Turns ballots into ranking snapshots. Wakes on NOTIFY (and a slow sweep as the safety
+/// net), claims one dirty round at a time with `FOR UPDATE SKIP LOCKED`, and writes its
+/// snapshot in the transaction that consumes the round's changes. Any number of workers
+/// may run against one database.
+public struct AggregationWorker: Service {
+    /// Points between the steps of one computation, where a test may stop the worker.
+    public enum Step: String, Sendable {
+        case claimed, loaded, computed, written
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let sweepInterval: Duration
+    let computation: SnapshotComputation
+
+    /// - Parameter hook: called at every step of a computation; throwing there abandons the
+    ///   computation as a crash would (tests only).
+    public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
+                hook: (@Sendable (Step) async throws -> Void)? = nil) {
+        self.client = client
+        self.logger = logger
+        self.sweepInterval = sweepInterval
+        self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
+    }
+
+    public func run() async throws {
+        try await SchemaGate.waitUntilCurrent(client: client, logger: logger)
+        logger.info("aggregation worker started")
+        let (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await listen(wake) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        wake.yield()
+                        try await Task.sleep(for: sweepInterval)
+                    }
+                }
+                for await _ in wakeUps {
+                    await drain()
+                }
+                group.cancelAll()
+            }
+        }
+        wake.finish()
+        logger.info("aggregation worker stopped")
+    }
+
+    /// Computes dirty rounds until none is left that another worker is not already on.
+    public func drain() async {
+        while !Task.isCancelled {
+            do {
+                guard try await computation.computeOne() != nil else { return }
+            } catch {
+                logger.error("computing a snapshot failed; the round stays dirty",
+                             metadata: ["error": "\(String(reflecting: error))"])
+                return
+            }
+        }
+    }
+
+    /// Turns notifications into wake-ups, reconnecting after a lost connection.
+    private func listen(_ wake: AsyncStream<Void>.Continuation) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    for try await _ in try await connection.listen(PostgresRoundRepository.channel) {
+                        wake.yield()
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for round changes failed; retrying", metadata: ["error": "\(error)"])
+                // Something may have changed while nobody listened.
+                wake.yield()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

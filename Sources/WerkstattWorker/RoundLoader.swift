@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+import WerkstattVoting
+
+/// Reads everything a round's tally depends on.
+struct RoundLoader {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// A round ready to count, with what the snapshot records beside the result.
+    struct Loaded: Sendable {
+        var tally: RoundInput
+        var method: VotingMethod
+        var balanceJSON: String
+        var titles: [String: String]
+        var watermark: Int64
+        var provisional: Bool
+    }
+
+    func load(_ round: UUID) async throws -> Loaded {
+        let settings = try await connection.query("""
+            SELECT method, points_per_member, max_points_per_item, balance::text AS balance, state
+              FROM rounds WHERE id = \(round)
+            """, logger: logger)
+        let (methodName, points, maxPoints, balanceJSON, state) = try await settings.all { r in
+            (try r.get("method", as: String.self), try r.get("points_per_member", as: Int32?.self),
+             try r.get("max_points_per_item", as: Int32?.self), try r.get("balance", as: String.self),
+             try r.get("state", as: String.self))
+        }[0]
+        let method = VotingMethod(rawValue: methodName) ?? .dot
+        let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
+        // The same order as `RoundRepository.select`, which ballots' item positions refer to.
+        let items = try await connection.query("""
+            SELECT rec.id, rec.code, rec.title FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
+             WHERE i.round_id = \(round) ORDER BY rec.seq
+            """, logger: logger)
+        var candidates: [Candidate] = []
+        var titles: [String: String] = [:]
+        for try await (id, code, title) in items.decode((UUID, String, String).self) {
+            candidates.append(Candidate(code: code, id: id.uuidString))
+            titles[id.uuidString] = title
+        }
+        let counting = method.counting(pointsPerMember: points.map(Int.init), maxPointsPerItem: maxPoints.map(Int.init))
+        let ballots = try await self.ballots(of: round, kind: counting.kind)
+        let watermark = try await connection.query(
+            "SELECT COALESCE(max(id), 0) FROM ballot_history WHERE round_id = \(round)", logger: logger)
+        var mark: Int64 = 0
+        for try await value in watermark.decode(Int64.self) { mark = value }
+        let input = try RoundInput(
+            method: counting, balance: balance.counting, candidates: candidates,
+            ballots: ballots, seed: Self.seed(round),
+            bootstrapSamples: Bootstrap.recommendedSamples(ballots: ballots.count))
+        return Loaded(tally: input, method: method, balanceJSON: balanceJSON, titles: titles,
+                      watermark: mark, provisional: state != "closed")
+    }
+
+    /// The current ballots in their compact form, with each member's stakeholder group.
+    private func ballots(of round: UUID, kind: Method.Kind) async throws -> BallotSet {
+        let rows = try await connection.query("""
+            SELECT b.entries, COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group
+              FROM ballots b
+              JOIN members m ON m.id = b.member_id
+              LEFT JOIN organisations o ON o.id = m.organisation_id
+             WHERE b.round_id = \(round) AND b.entries IS NOT NULL
+            """, logger: logger)
+        var set = BallotSet(kind: kind)
+        let paired = kind == .dot || kind == .score
+        var key: UInt64 = 0
+        for try await (entries, group) in rows.decode(([Int32], String).self) {
+            if paired {
+                var i = 0
+                while i + 1 < entries.count {
+                    set.addEntry(item: Int(entries[i]), value: Int(entries[i + 1]))
+                    i += 2
+                }
+            } else {
+                for item in entries { set.addEntry(item: Int(item)) }
+            }
+            key += 1
+            set.commitBallot(key: key, group: StakeholderGroup(rawValue: group) ?? .other)
+        }
+        return set
+    }
+
+    /// The bootstrap seed: fixed per round, so recomputing the same ballots gives the same intervals.
+    static func seed(_ round: UUID) -> UInt64 {
+        withUnsafeBytes(of: round.uuid) { $0.load(as: UInt64.self) }
+    }
+}
