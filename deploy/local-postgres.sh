@@ -278,8 +278,15 @@ cmd_start() {
         PGUSER_OS=$(stat -c %U "$CLUSTER")
         (( EUID == 0 )) || [[ $PGUSER_OS == "$(id -un)" ]] \
             || die "$DIR belongs to $PGUSER_OS; run as root or destroy it"
-        [[ -f $DATA/PG_VERSION ]] || die "$DATA is not a PostgreSQL cluster; run: $0 destroy $DIR"
-        need_bindir "$(cat "$DATA/PG_VERSION")"
+        if [[ -f $DATA/PG_VERSION ]]; then
+            need_bindir "$(cat "$DATA/PG_VERSION")"
+        else
+            # An earlier start died before initdb finished: do it again.
+            log "no complete cluster in $CLUSTER; running initdb again"
+            need_bindir
+            as_pg rm -rf "$DATA"
+            init_cluster
+        fi
     else
         pick_os_user
         need_bindir

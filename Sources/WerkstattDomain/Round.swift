@@ -166,6 +166,41 @@ public struct BallotBody: Codable, Sendable, Equatable {
         self.points = points; self.approve = approve; self.grades = grades; self.ranking = ranking
     }
 
+    enum CodingKeys: String, CodingKey {
+        case points, approve, grades, ranking
+    }
+
+    /// Reads points and grades as numbers first, so that `1.5` is reported at its field
+    /// ("points.<id>") rather than as unreadable JSON.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        points = try Self.wholeNumbers(in: container, at: .points)
+        approve = try container.decodeIfPresent([String].self, forKey: .approve)
+        grades = try Self.wholeNumbers(in: container, at: .grades)
+        ranking = try container.decodeIfPresent([String].self, forKey: .ranking)
+    }
+
+    private struct IdKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static func wholeNumbers(in container: KeyedDecodingContainer<CodingKeys>, at key: CodingKeys) throws -> [String: Int]? {
+        guard let numbers = try container.decodeIfPresent([String: Double].self, forKey: key) else { return nil }
+        var result: [String: Int] = [:]
+        for (id, number) in numbers {
+            guard number.rounded() == number, abs(number) <= 1_000_000 else {
+                throw DecodingError.typeMismatch(Int.self, .init(
+                    codingPath: container.codingPath + [key, IdKey(stringValue: id)],
+                    debugDescription: "not a whole number"))
+            }
+            result[id] = Int(number)
+        }
+        return result
+    }
+
     /// Violations of "one key, the method's own".
     public func shapeViolations(for method: VotingMethod) -> [FieldError] {
         let present: [(String, Bool)] = [("points", points != nil), ("approve", approve != nil),

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Scripted elections through the API and the worker, against results worked out by hand.
+@Suite("Rankings from scripted elections")
+struct RankingTests {
+    @Test("dot: proportional, equal and custom balance")
+    func dot() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            for (balance, expected) in [
+                // Points: industry {A3,B2}, industry {A5}, union {C5}.
+                // proportional: A 8, B 2, C 5.
+                ("proportional" as Any, ["A 1 8.0", "C 2 5.0", "B 3 2.0"]),
+                // equal: industry ballots weigh 1/(2·2), union 1/(2·1): A 2, B 0.5, C 2.5.
+                ("equal", ["C 1 2.5", "A 2 2.0", "B 3 0.5"]),
+                // custom 0.8/0.2: industry 0.4 each, union 0.2: A 3.2, B 0.8, C 1.0.
+                (["custom": ["industry": 0.8, "union": 0.2]], ["A 1 3.2", "C 2 1.0", "B 3 0.8"]),
+            ] {
+                let round = try await e.round(api, ["method": "dot", "balance": balance])
+                try await e.vote(api, in: round, group: "industry", ["points": ["A": 3, "B": 2]])
+                try await e.vote(api, in: round, group: "industry", ["points": ["A": 5]])
+                try await e.vote(api, in: round, group: "union", ["points": ["C": 5]])
+                let ranking = try await e.ranking(api, of: round)
+                #expect(Election.table(ranking) == expected, "\(balance)")
+                #expect(ranking["ballots_counted"]?.int == 3)
+                let a = ranking["items"]!.array.first { $0["code"]?.string == "A" }!
+                #expect(a["supporters"]?.int == 2)
+                #expect(a["by_group"]?["industry"]?["score"]?.double == 8)
+                #expect(a["by_group"]?["industry"]?["ballots"]?.int == 2)
+                #expect(a["by_group"]?["union"]?["score"]?.double == 0)
+                // consensus: industry (2+1)/(2+2), union (0+1)/(1+2).
+                #expect(abs(a["consensus"]!.double! - (0.75 * (1.0 / 3.0)).squareRoot()) < 1e-9)
+            }
+        }
+    }
+
+    @Test("approval: an exact tie shares rank 1 in code order; equal balance breaks it")
+    func approval() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            for (balance, expected) in [
+                // Each item approved by 2 of 4 ballots.
+                ("proportional", ["A 1 0.5", "B 1 0.5", "C 1 0.5"]),
+                // industry 1/6 per ballot, union and science 1/3: A 1/3, B 1/2, C 2/3.
+                ("equal", ["C 1 0.667", "B 2 0.5", "A 3 0.333"]),
+            ] {
+                let round = try await e.round(api, ["method": "approval", "balance": balance])
+                try await e.vote(api, in: round, group: "industry", ["approve": ["A", "B"]])
+                try await e.vote(api, in: round, group: "industry", ["approve": ["A"]])
+                try await e.vote(api, in: round, group: "union", ["approve": ["C"]])
+                try await e.vote(api, in: round, group: "science", ["approve": ["B", "C"]])
+                #expect(Election.table(try await e.ranking(api, of: round)) == expected, "\(balance)")
+            }
+        }
+    }
+
+    @Test("score: majority grade (lower median) with the mean beside it")
+    func score() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let round = try await e.round(api, ["method": "score"])
+            try await e.vote(api, in: round, group: "industry", ["grades": ["A": 5, "B": 3]])
+            try await e.vote(api, in: round, group: "industry", ["grades": ["A": 4, "B": 3, "C": 0]])
+            try await e.vote(api, in: round, group: "industry", ["grades": ["A": 1, "B": 3, "C": 5]])
+            let ranking = try await e.ranking(api, of: round)
+            // A [1,4,5] → 4; B [3,3,3] → 3; C [0,5] → lower middle 0.
+            #expect(Election.table(ranking) == ["A 1 4.0", "B 2 3.0", "C 3 0.0"])
+            let items = ranking["items"]!.array
+            #expect(items.map { $0["median_grade"]?.int } == [4, 3, 0])
+            #expect(abs(items[0]["mean_grade"]!.double! - 10.0 / 3.0) < 1e-9)
+            #expect(items[2]["mean_grade"]?.double == 2.5)
+            #expect(items.map { $0["supporters"]?.int } == [2, 3, 1])
+        }
+    }
+
+    @Test("ranking: Schulze wins with Borda beside them; unlisted items rank below listed ones")
+    func ranking() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let round = try await e.round(api, ["method": "ranking"])
+            try await e.vote(api, in: round, group: "industry", ["ranking": ["A", "B", "C"]])
+            try await e.vote(api, in: round, group: "industry", ["ranking": ["A", "C", "B"]])
+            try await e.vote(api, in: round, group: "union", ["ranking": ["B", "A"]])
+            let ranking = try await e.ranking(api, of: round)
+            // Pairwise: A>B 2:1, A>C 3:0, B>C 2:1 → A beats 2, B beats 1, C none.
+            #expect(Election.table(ranking) == ["A 1 2.0", "B 2 1.0", "C 3 0.0"])
+            #expect(ranking["items"]!.array.map { $0["schulze_wins"]?.int } == [2, 1, 0])
+            let borda = ranking["items"]!.array.map { $0["borda"]!.double! }
+            #expect(borda[0] > borda[1] && borda[1] > borda[2])
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import PostgresNIO
+import Testing
+import WerkstattWorker
+
+/// A workshop in the voting phase with recommendations A, B and C.
+struct Election: Sendable {
+    var scenario: Scenario
+    var ids: [String: String]
+
+    static func make(_ api: TestAPI, slug: String = "wahl") async throws -> Election {
+        let scenario = try await Scenario.make(api, slug: slug, phase: "voting")
+        var ids: [String: String] = [:]
+        for code in ["A", "B", "C"] {
+            let rec = try await api.post("/v1/workshops/\(scenario.workshop)/recommendations", token: scenario.moderator,
+                                         #"{"code":"\#(code)","title":"Empfehlung \#(code)","body":""}"#)
+            try #require(rec.status == .created, "\(rec.text)")
+            ids[code] = rec.id
+        }
+        return Election(scenario: scenario, ids: ids)
+    }
+
+    /// Creates and opens a round; returns its id.
+    func round(_ api: TestAPI, _ settings: [String: Any]) async throws -> String {
+        var body: [String: Any] = ["title": "Priorisierung"]
+        body.merge(settings) { $1 }
+        let round = try await api.post("/v1/workshops/\(scenario.workshop)/rounds", token: scenario.moderator, TestAPI.json(body))
+        try #require(round.status == .created, "\(round.text)")
+        let opened = try await api.post("/v1/rounds/\(round.id)/open", token: scenario.moderator, "{}")
+        try #require(opened.status == .ok, "\(opened.text)")
+        return round.id
+    }
+
+    /// Casts a ballot (codes are replaced by ids) as a new member of `group`.
+    func vote(_ api: TestAPI, in round: String, group: String, _ ballot: [String: Any]) async throws {
+        let token = try await scenario.member(api, group: group)
+        let reply = try await api.put("/v1/rounds/\(round)/ballot", token: token, TestAPI.json(resolve(ballot)))
+        try #require(reply.status == .ok, "\(reply.text)")
+    }
+
+    func resolve(_ ballot: [String: Any]) -> [String: Any] {
+        ballot.mapValues { value -> Any in
+            if let map = value as? [String: Int] {
+                return Dictionary(uniqueKeysWithValues: map.map { (ids[$0.key] ?? $0.key, $0.value) })
+            }
+            if let list = value as? [String] { return list.map { ids[$0] ?? $0 } }
+            return value
+        }
+    }
+
+    /// Lets a worker compute, then reads the ranking as the observer.
+    func ranking(_ api: TestAPI, of round: String) async throws -> JSON {
+        await AggregationWorker(client: api.database, logger: TestDatabase.logger).drain()
+        let reply = try await api.get("/v1/rounds/\(round)/ranking", token: scenario.observer)
+        try #require(reply.status == .ok, "\(reply.text)")
+        return reply.body
+    }
+
+    /// (code, rank, score) of every item, in ranking order.
+    static func table(_ ranking: JSON) -> [String] {
+        ranking["items"]!.array.map { item in
+            let score = item["score"]!.double!
+            return "\(item["code"]!.string!) \(item["rank"]!.int!) \((score * 1000).rounded() / 1000)"
+        }
+    }
+}
+
+@Suite("Voting rounds and ballots")
+struct VotingTests {
+    @Test("dot ballots break every rule with a field-level 422")
+    func dotValidation() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let round = try await e.round(api, ["method": "dot", "points_per_member": 5, "max_points_per_item": 3])
+            let (a, b) = (e.ids["A"]!, e.ids["B"]!)
+            let foreign = try await Election.make(api, slug: "andere").ids["A"]!
+            let cases: [(String, String)] = [
+                (#"{"points":{"\#(a)":4}}"#, "points.\(a)"),
+                (#"{"points":{"\#(a)":3,"\#(b)":3}}"#, "points"),
+                (#"{"points":{"\#(a)":0}}"#, "points.\(a)"),
+                (#"{"points":{"\#(foreign)":1}}"#, "points.\(foreign)"),
+                (#"{"points":{"nonsense":1}}"#, "points.nonsense"),
+                (#"{"points":{}}"#, "points"),
+                (#"{"points":{"\#(a)":1.5}}"#, "points.\(a)"),
+                (#"{"approve":["\#(a)"]}"#, "approve"),
+                (#"{}"#, "points"),
+            ]
+            for (body, field) in cases {
+                let reply = try await api.put("/v1/rounds/\(round)/ballot", token: e.scenario.participant, body)
+                #expect(reply.status == .unprocessableContent, "\(body)")
+                #expect(reply.body["errors"]?.array.contains { $0["field"]?.string == field } == true, "\(body): \(reply.text)")
+            }
+            // Lower-case ids are the same ids.
+            let ok = try await api.put("/v1/rounds/\(round)/ballot", token: e.scenario.participant,
+                                       #"{"points":{"\#(a.lowercased())":3,"\#(b)":2}}"#)
+            #expect(ok.status == .ok)
+            let rows = try await api.database.query("SELECT count(*) FROM ballot_history", logger: TestDatabase.logger)
+            for try await count in rows.decode(Int64.self) { #expect(count == 1) }
+        }
+    }
+
+    @Test("approval, score and ranking ballots: duplicates, grades out of range, empty lists")
+    func otherValidation() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let (a, b) = (e.ids["A"]!, e.ids["B"]!)
+            let approval = try await e.round(api, ["method": "approval"])
+            let score = try await e.round(api, ["method": "score"])
+            let ranking = try await e.round(api, ["method": "ranking"])
+            let cases: [(String, String, String)] = [
+                (approval, #"{"approve":[]}"#, "approve"),
+                (approval, #"{"approve":["\#(a)","\#(a)"]}"#, "approve[1]"),
+                (score, #"{"grades":{"\#(a)":6}}"#, "grades.\(a)"),
+                (score, #"{"grades":{"\#(a)":-1}}"#, "grades.\(a)"),
+                (score, #"{"grades":{}}"#, "grades"),
+                (ranking, #"{"ranking":["\#(a)","\#(b)","\#(a)"]}"#, "ranking[2]"),
+                (ranking, #"{"ranking":[]}"#, "ranking"),
+                (ranking, #"{"points":{"\#(a)":1}}"#, "points"),
+            ]
+            for (round, body, field) in cases {
+                let reply = try await api.put("/v1/rounds/\(round)/ballot", token: e.scenario.participant, body)
+                #expect(reply.status == .unprocessableContent, "\(body)")
+                #expect(reply.body["errors"]?.array.contains { $0["field"]?.string == field } == true, "\(body): \(reply.text)")
+            }
+            #expect(try await api.put("/v1/rounds/\(approval)/ballot", token: e.scenario.participant, #"{"approve":["\#(a)"]}"#).status == .ok)
+            #expect(try await api.put("/v1/rounds/\(score)/ballot", token: e.scenario.participant, #"{"grades":{"\#(a)":0,"\#(b)":5}}"#).status == .ok)
+            #expect(try await api.put("/v1/rounds/\(ranking)/ballot", token: e.scenario.participant, #"{"ranking":["\#(b)"]}"#).status == .ok)
+        }
+    }
+
+    @Test("round settings are checked, and rounds cover only the workshop's recommendations")
+    func roundValidation() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let path = "/v1/workshops/\(e.scenario.workshop)/rounds"
+            let foreign = try await Election.make(api, slug: "andere").ids["A"]!
+            let bad: [(String, String)] = [
+                (#"{"title":"t","method":"lottery"}"#, "method"),
+                (#"{"title":"t","method":"dot","points_per_member":0}"#, "points_per_member"),
+                (#"{"title":"t","method":"dot","points_per_member":3,"max_points_per_item":4}"#, "max_points_per_item"),
+                (#"{"title":"t","method":"approval","points_per_member":3}"#, "points_per_member"),
+                (#"{"title":"t","method":"dot","balance":"weird"}"#, "balance"),
+                (#"{"title":"t","method":"dot","balance":{"custom":{"industry":-1}}}"#, "balance.custom.industry"),
+                (#"{"title":"t","method":"dot","recommendation_ids":["\#(foreign)"]}"#, "recommendation_ids"),
+                (#"{"title":"t","method":"dot","recommendation_ids":[]}"#, "recommendation_ids"),
+            ]
+            for (body, field) in bad {
+                let reply = try await api.post(path, token: e.scenario.moderator, body)
+                #expect(reply.status == .unprocessableContent, "\(body)")
+                #expect(reply.body["errors"]?[0]?["field"]?.string == field, "\(body): \(reply.text)")
+            }
+            #expect(try await api.post(path, token: e.scenario.participant, #"{"title":"t","method":"dot"}"#).status == .forbidden)
+            let round = try await api.post(path, token: e.scenario.moderator,
+                                           TestAPI.json(["title": "t", "method": "dot", "recommendation_ids": [e.ids["B"]!]]))
+            #expect(round.body["recommendation_ids"]?.array.map(\.string) == [e.ids["B"]])
+            #expect(round.body["points_per_member"]?.int == 5)
+            #expect(round.body["state"]?.string == "draft")
+            #expect(try await api.get("/v1/workshops/\(e.scenario.workshop)/rounds", token: e.scenario.observer).body["items"]?.array.count == 1)
+        }
+    }
+
+    @Test("replacing and withdrawing keep every version; only the owner sees a ballot")
+    func replaceAndWithdraw() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let round = try await e.round(api, ["method": "approval"])
+            let s = e.scenario
+            let path = "/v1/rounds/\(round)/ballot"
+            #expect(try await api.get(path, token: s.participant).status == .notFound)
+            #expect(try await api.put(path, token: s.participant, TestAPI.json(e.resolve(["approve": ["A"]]))).body["version"]?.int == 1)
+            let second = try await api.put(path, token: s.participant, TestAPI.json(e.resolve(["approve": ["B", "C"]])))
+            #expect(second.body["version"]?.int == 2)
+            let own = try await api.get(path, token: s.participant)
+            #expect(own.body["ballot"]?["approve"]?.array.map(\.string) == [e.ids["B"], e.ids["C"]])
+            // Nobody else sees it: not the moderator (they have none), not the observer or admin.
+            #expect(try await api.get(path, token: s.moderator).status == .notFound)
+            #expect(try await api.get(path, token: s.observer).status == .forbidden)
+            #expect(try await api.get(path, token: api.admin).status == .forbidden)
+            #expect(try await api.request(.delete, path, token: s.participant).status == .noContent)
+            #expect(try await api.request(.delete, path, token: s.participant).status == .notFound)
+            #expect(try await api.get(path, token: s.participant).status == .notFound)
+            #expect(try await api.put(path, token: s.participant, TestAPI.json(e.resolve(["approve": ["C"]]))).body["version"]?.int == 4)
+
+            let history = try await api.database.query(
+                "SELECT version, content IS NULL FROM ballot_history ORDER BY id", logger: TestDatabase.logger)
+            var versions: [String] = []
+            for try await (version, withdrawn) in history.decode((Int32, Bool).self) { versions.append("\(version)\(withdrawn ? "-" : "")") }
+            #expect(versions == ["1", "2", "3-", "4"])
+            // The history is append-only, enforced by the database.
+            await #expect(throws: (any Error).self) {
+                try await api.database.query("DELETE FROM ballot_history", logger: TestDatabase.logger)
+            }
+            let ranking = try await e.ranking(api, of: round)
+            #expect(ranking["ballots_counted"]?.int == 1)
+            #expect(!ranking.description.contains(s.participantId))
+        }
+    }
+
+    @Test("ballots only while the round is open and the workshop votes")
+    func roundStates() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let s = e.scenario
+            let created = try await api.post("/v1/workshops/\(s.workshop)/rounds", token: s.moderator, #"{"title":"t","method":"approval"}"#)
+            let ballot = TestAPI.json(e.resolve(["approve": ["A"]]))
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: s.participant, ballot).status == .conflict)
+            #expect(try await api.post("/v1/rounds/\(created.id)/close", token: s.moderator, "{}").status == .conflict)
+            #expect(try await api.post("/v1/rounds/\(created.id)/open", token: s.participant, "{}").status == .forbidden)
+            #expect(try await api.post("/v1/rounds/\(created.id)/open", token: s.moderator, "{}").body["state"]?.string == "open")
+            #expect(try await api.post("/v1/rounds/\(created.id)/open", token: s.moderator, "{}").status == .conflict)
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: s.observer, ballot).status == .forbidden)
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: api.admin, ballot).status == .forbidden)
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: s.participant, ballot).status == .ok)
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: s.moderator, ballot).status == .ok)
+            #expect(try await api.post("/v1/rounds/\(created.id)/close", token: s.moderator, "{}").body["state"]?.string == "closed")
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: s.participant, ballot).status == .conflict)
+            #expect(try await api.request(.delete, "/v1/rounds/\(created.id)/ballot", token: s.participant).status == .conflict)
+            let other = try await Scenario.make(api, slug: "fremd")
+            #expect(try await api.get("/v1/rounds/\(created.id)/ranking", token: other.moderator).status == .notFound)
+            #expect(try await api.put("/v1/rounds/\(created.id)/ballot", token: other.participant, ballot).status == .notFound)
+            // Opening needs the voting phase.
+            let draftPhase = try await Election.make(api, slug: "spaeter")
+            _ = try await api.post("/v1/workshops/\(draftPhase.scenario.workshop)/phase", token: draftPhase.scenario.moderator, #"{"phase":"implementing"}"#)
+            let late = try await api.post("/v1/workshops/\(draftPhase.scenario.workshop)/rounds", token: draftPhase.scenario.moderator,
+                                          #"{"title":"t","method":"approval"}"#)
+            #expect(late.status == .conflict)
+        }
+    }
+
+    @Test("the ranking is empty before the first snapshot, provisional while open, final once closed")
+    func rankingLifecycle() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let round = try await e.round(api, ["method": "dot"])
+            let empty = try await api.get("/v1/rounds/\(round)/ranking", token: e.scenario.observer)
+            #expect(empty.status == .ok)
+            #expect(empty.body["items"]?.array.isEmpty == true)
+            #expect(empty.body["ballots_counted"]?.int == 0)
+            #expect(empty.body["provisional"]?.bool == true)
+            try await e.vote(api, in: round, group: "industry", ["points": ["A": 5]])
+            let provisional = try await e.ranking(api, of: round)
+            #expect(provisional["provisional"]?.bool == true)
+            #expect(provisional["ballots_counted"]?.int == 1)
+            _ = try await api.post("/v1/rounds/\(round)/close", token: e.scenario.moderator, "{}")
+            let final = try await e.ranking(api, of: round)
+            #expect(final["provisional"]?.bool == false)
+            #expect(final["digest"] == provisional["digest"])
+            #expect(final["items"]?[0]?["code"]?.string == "A")
+            #expect(final["items"]?[0]?["rank_interval"]?.array.map(\.int) == [1, 1])
+        }
+    }
+}
