@@ -15,8 +15,10 @@ PGDIR        := .werkstatt/pg
 PG           := deploy/local-postgres.sh
 # Deferred (?= is recursive), so swift is only asked when BIN is used.
 BIN          ?= $(shell swift build --show-bin-path)/werkstatt
+# Benchmarks use a release build in its own scratch path, never .build.
+BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test db-start db-stop db-destroy psql clean
+.PHONY: build run test bench-recompute bench-freshness db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -36,6 +38,16 @@ test:
 	swift build --build-tests
 	deploy/with-test-db.sh \
 	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
+
+# Benchmarks on a throwaway cluster (or $$DATABASE_URL); see the head of each script.
+# Build first, as for `test`, so a compile error doesn't start a cluster.
+bench-recompute:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/recompute.sh
+
+bench-freshness:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/freshness.sh
 
 db-start:
 	$(PG) start $(PGDIR)

@@ -37,6 +37,9 @@ let package = Package(
             plugins: ["EmbedFilesPlugin"]
         ),
 
+        // Exports: CSV, Markdown and the printable HTML report. Pure rendering, no I/O.
+        .target(name: "WerkstattReports", dependencies: ["WerkstattDomain"]),
+
         // The aggregation worker: claims dirty rounds and writes ranking snapshots.
         .target(
             name: "WerkstattWorker",
@@ -58,6 +61,7 @@ let package = Package(
                 "WerkstattDomain",
                 "WerkstattStore",
                 "WerkstattVoting",
+                "WerkstattReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +103,7 @@ let package = Package(
                 "WerkstattStore",
                 "WerkstattWorker",
                 "WerkstattVoting",
+                "WerkstattReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),

@@ -195,21 +195,24 @@ func runOne(kind: Method.Kind, ballots n: Int) {
                                         seed: 42, bootstrapSamples: samples)
     // Best of a few runs for the fast parts (first touches of memory and caches vary).
     let repeats = n >= 1_000_000 ? 2 : 3
-    var core = Double.infinity, tally = Double.infinity
+    var core = Double.infinity, tally = Double.infinity, cold = 0.0
     var result: RoundResult?
-    for _ in 0..<repeats {
-        let (_, c) = time { Tally.computeCore(plain) }
-        core = min(core, c)
+    for run in 0..<repeats {
         let (r, t) = time { Tally.compute(plain) }
+        if run == 0 { cold = t }
         tally = min(tally, t)
         result = r
+        let (_, c) = time { Tally.computeCore(plain) }
+        core = min(core, c)
     }
     let (full, fullSeconds) = time { Tally.compute(withBootstrap) }
     precondition(full.digest != result!.digest, "bootstrap settings are part of the digest")
     let boot = max(0, fullSeconds - tally)
     let hwmKB = procStatusKB("VmHWM")
-    let top = full.items.prefix(3).map { "\($0.code)[\($0.rankInterval.lo)-\($0.rankInterval.hi)]" }.joined(separator: ",")
-    print("RESULT method=\(kind.rawValue) ballots=\(n) entries=\(set.entryCount) gen=\(genSeconds) core=\(core) tally=\(tally) samples=\(samples) boot=\(boot) hwm_gen_kb=\(afterGenKB) hwm_kb=\(hwmKB) top=\(top)")
+    let widest = full.items.max { ($0.rankInterval.hi - $0.rankInterval.lo) < ($1.rankInterval.hi - $1.rankInterval.lo) }!
+    let certain = full.items.filter { $0.rankInterval.lo == $0.rankInterval.hi }.count
+    let top = "\(certain)/\(full.items.count)_exact,_widest_\(widest.code)_rank_\(widest.rank)_[\(widest.rankInterval.lo)-\(widest.rankInterval.hi)]"
+    print("RESULT method=\(kind.rawValue) ballots=\(n) entries=\(set.entryCount) gen=\(genSeconds) cold=\(cold) core=\(core) tally=\(tally) samples=\(samples) boot=\(boot) hwm_gen_kb=\(afterGenKB) hwm_kb=\(hwmKB) top=\(top)")
 }
 
 // MARK: - Schulze path step
@@ -264,6 +267,9 @@ extension String {
         while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return String(s)
     }
+    var replacingUnderscores: String {
+        String(map { $0 == "_" ? " " : $0 })
+    }
     var replacingSpaces: String {
         split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
@@ -317,14 +323,15 @@ print("WerkstattVoting benchmark — release build, one process per row")
 for line in machine() { print("  " + line) }
 print("  \(candidateCount) candidates, balance equal, ballots: dot 5 points (≤ 3 per item), approval 1–8 items,")
 print("  score 5–30 graded items, ranking 3–10 listed; groups industry-heavy; Zipf-like popularity.")
-print("  tally = Tally.compute without bootstrap (canonical sort + digest + counts + per-group + agreement);")
-print("  core = the same without the digest; bootstrap = extra time for `samples` resamples")
+print("  tally = Tally.compute without bootstrap (canonical sort + digest + counts + per-group + agreement),")
+print("  best of 2-3 runs; cold = its first run; core = Tally.computeCore (no digest);")
+print("  bootstrap = extra time of Tally.compute with `samples` resamples")
 print("  (Bootstrap.recommendedSamples); peak = VmHWM of the row's process (includes the generated ballots).")
 print("")
-let header = [pad("ballots", 10), pad("method", 9, right: false), pad("gen s", 7), pad("tally s", 8), pad("core s", 7),
-              pad("ballots/s", 11), pad("samples", 7), pad("boot s", 7), pad("ms/sample", 9), pad("peak MiB", 8), "  top 3 [rank interval]"]
+let header = [pad("ballots", 10), pad("method", 9, right: false), pad("gen s", 7), pad("cold s", 7), pad("tally s", 8), pad("core s", 7),
+              pad("ballots/s", 11), pad("samples", 7), pad("boot s", 7), pad("ms/sample", 9), pad("peak MiB", 8), "  rank intervals"]
 print(header.joined(separator: " "))
-print(String(repeating: "-", count: 118))
+print(String(repeating: "-", count: 140))
 for n in sizes {
     for kind in Method.Kind.allCases {
         let f = child(kind, n)
@@ -336,10 +343,10 @@ for n in sizes {
         }
         let row = [
             pad(withThousands(n), 10), pad(kind.rawValue, 9, right: false), pad(format(gen, 3), 7),
-            pad(format(tally, 3), 8), pad(format(core, 3), 7),
+            pad(format(Double(f["cold"] ?? "") ?? 0, 3), 7), pad(format(tally, 3), 8), pad(format(core, 3), 7),
             pad(withThousands(Int((Double(n) / tally).rounded())), 11), pad(String(samples), 7),
             pad(format(boot, 2), 7), pad(format(boot / Double(max(samples, 1)) * 1000, 1), 9),
-            pad(format(Double(hwm) / 1024, 0), 8), "  " + (f["top"] ?? ""),
+            pad(format(Double(hwm) / 1024, 0), 8), "  " + (f["top"] ?? "").replacingUnderscores,
         ]
         print(row.joined(separator: " "))
         fflush(nil)

@@ -39,6 +39,7 @@ public func buildApplication(
 public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppRequestContext> {
     let repositories = Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
+    let exports = Exports(repositories: repositories)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -55,7 +56,8 @@ public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppReq
     CommentsController(comments: repositories.comments, theses: repositories.theses,
                        recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
     RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
-    RoundsController(rounds: repositories.rounds, access: access).addRoutes(to: v1)
+    RoundsController(rounds: repositories.rounds, exports: exports, access: access).addRoutes(to: v1)
+    ImplementationController(implementation: repositories.implementation, exports: exports, access: access).addRoutes(to: v1)
     return router
 }
 

@@ -7,6 +7,12 @@ public enum Caller: Sendable, Equatable {
     /// A member of exactly one workshop.
     case member(MemberIdentity)
 
+    /// The admin token's id, if the caller is an admin.
+    public var adminId: UUID? {
+        if case .admin(let id) = self { return id }
+        return nil
+    }
+
     /// The member behind the call, if it is one.
     public var member: MemberIdentity? {
         if case .member(let identity) = self { return identity }

@@ -13,6 +13,7 @@ public struct Repositories: Sendable {
     public var comments: any CommentRepository
     public var recommendations: any RecommendationRepository
     public var rounds: any RoundRepository
+    public var implementation: any ImplementationRepository
 
     public init(postgres client: PostgresClient, logger: Logger) {
         tokens = PostgresTokenRepository(client: client, logger: logger)
@@ -25,5 +26,6 @@ public struct Repositories: Sendable {
         comments = PostgresCommentRepository(client: client, logger: logger)
         recommendations = PostgresRecommendationRepository(client: client, logger: logger)
         rounds = PostgresRoundRepository(client: client, logger: logger)
+        implementation = PostgresImplementationRepository(client: client, logger: logger)
     }
 }

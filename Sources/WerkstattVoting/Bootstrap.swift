@@ -81,11 +81,12 @@ public struct RankInterval: Sendable, Hashable, Codable {
 /// [r(⌊0.05 (B−1)⌋), r(⌈0.95 (B−1)⌉)] (0-based order statistics), then widened to include
 /// the item's actual rank.
 public enum Bootstrap {
-    /// A sample count that keeps a round's bootstrap to about a few seconds on one core:
-    /// 200 up to 50 000 ballots, then fewer (never below 50) as each resample costs O(ballots).
+    /// A sample count that keeps a round's bootstrap to a few seconds on one core: each
+    /// resample costs O(ballots) (about 10–20 ms per million ballots), so 200 up to 250 000
+    /// ballots, then fewer, never below 100 (percentiles of fewer resamples get coarse).
     public static func recommendedSamples(ballots: Int) -> Int {
-        guard ballots > 50_000 else { return 200 }
-        return max(50, 200 * 50_000 / ballots)
+        guard ballots > 250_000 else { return 200 }
+        return max(100, 50_000_000 / ballots)
     }
 
     /// The percentile interval from a histogram of ranks (`histogram[r - 1]` = samples with

@@ -66,3 +66,26 @@ public struct RoundResult: Sendable, Hashable {
     /// Items by rank, then code.
     public var items: [ItemResult]
 }
+
+// Synthesised coding needs the declaring file; keys follow the API's field names.
+extension ItemResult: Codable {
+    enum CodingKeys: String, CodingKey {
+        case candidate, code, rank, score, supporters, consensus, controversy, borda
+        case id = "recommendation_id"
+        case rankInterval = "rank_interval"
+        case byGroup = "by_group"
+        case meanGrade = "mean_grade"
+        case medianGrade = "median_grade"
+        case schulzeWins = "schulze_wins"
+    }
+}
+
+extension RoundResult: Codable {
+    enum CodingKeys: String, CodingKey {
+        case method, balance, digest, weights, seed, items
+        case ballotsCounted = "ballots_counted"
+        case ballotsPerGroup = "ballots_per_group"
+        case bootstrapSamples = "bootstrap_samples"
+    }
+}
+

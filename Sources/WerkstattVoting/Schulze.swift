@@ -13,6 +13,7 @@ public enum Schulze {
     public static func strongestPaths(_ d: [Double], count n: Int) -> [Double] {
         precondition(d.count == n * n, "d must be n × n")
         var p = [Double](repeating: 0, count: n * n)
+        guard n > 1 else { return p }
         for x in 0..<n {
             for y in 0..<n where x != y {
                 let forward = d[x * n + y], backward = d[y * n + x]

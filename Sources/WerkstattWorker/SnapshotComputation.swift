@@ -7,22 +7,35 @@ import WerkstattVoting
 
 /// One recomputation of one round, in one REPEATABLE READ transaction: every read sees
 /// the same moment, so the changes it consumes are exactly the ballots it counted.
-struct SnapshotComputation: Sendable {
+public struct SnapshotComputation: Sendable {
     let client: PostgresClient
     let logger: Logger
     let hook: (@Sendable (AggregationWorker.Step) async throws -> Void)?
 
+    public init(client: PostgresClient, logger: Logger,
+                hook: (@Sendable (AggregationWorker.Step) async throws -> Void)? = nil) {
+        self.client = client
+        self.logger = logger
+        self.hook = hook
+    }
+
     /// What a computation wrote.
-    struct Outcome: Sendable {
-        var round: UUID
-        var ballots: Int
-        var watermark: Int64
-        var provisional: Bool
+    public struct Outcome: Sendable {
+        public var round: UUID
+        public var ballots: Int
+        public var watermark: Int64
+        public var provisional: Bool
+        /// Time to read the round's ballots from PostgreSQL.
+        public var loading: Duration
+        /// Time for the tally (methods, balance, bootstrap, digest).
+        public var counting: Duration
+        /// From claiming the round to the end of writing its snapshot (before commit).
+        public var total: Duration
     }
 
     /// Claims a dirty round nobody else is computing and writes its snapshot; nil when
     /// there is none.
-    func computeOne() async throws -> Outcome? {
+    public func computeOne() async throws -> Outcome? {
         try await client.withTransaction(logger: logger) { tx in
             try await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             // Oldest change first; rounds another worker holds are skipped, not waited for.
@@ -36,24 +49,32 @@ struct SnapshotComputation: Sendable {
                 return nil
             }
             try await hook?(.claimed)
+            let clock = ContinuousClock()
+            let start = clock.now
             let input = try await RoundLoader(connection: tx, logger: logger).load(round)
+            let loaded = clock.now
             try await hook?(.loaded)
             let result = Tally.compute(input.tally)
+            let counted = clock.now
             try await hook?(.computed)
             let items = try SnapshotItems.make(result, titles: input.titles)
             try await tx.query("""
-                INSERT INTO ranking_snapshots (round_id, method, balance, ballots_counted, watermark, digest, provisional, items)
+                INSERT INTO ranking_snapshots (round_id, method, balance, ballots_counted, watermark, digest,
+                                               provisional, items, computed_at)
                 VALUES (\(round), \(input.method.rawValue), \(input.balanceJSON)::jsonb, \(Int32(result.ballotsCounted)),
-                        \(input.watermark), \(result.digest), \(input.provisional), \(items)::jsonb)
+                        \(input.watermark), \(result.digest), \(input.provisional), \(items)::jsonb, clock_timestamp())
                 """, logger: logger)
             // Under REPEATABLE READ this deletes only the changes this transaction saw;
             // ballots committed meanwhile leave theirs, and the round stays dirty.
             try await tx.query("DELETE FROM round_changes WHERE round_id = \(round)", logger: logger)
             try await hook?(.written)
+            let outcome = Outcome(round: round, ballots: result.ballotsCounted, watermark: input.watermark,
+                                  provisional: input.provisional, loading: loaded - start,
+                                  counting: counted - loaded, total: clock.now - start)
             logger.debug("snapshot written", metadata: [
-                "round": "\(round)", "ballots": "\(result.ballotsCounted)", "watermark": "\(input.watermark)"])
-            return Outcome(round: round, ballots: result.ballotsCounted, watermark: input.watermark,
-                           provisional: input.provisional)
+                "round": "\(round)", "ballots": "\(result.ballotsCounted)", "watermark": "\(input.watermark)",
+                "loading": "\(outcome.loading)", "counting": "\(outcome.counting)", "total": "\(outcome.total)"])
+            return outcome
         }
     }
 }

@@ -11,9 +11,11 @@ struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the aggregation worker that computes rankings.")
 
     @Option(help: "Seconds between sweeps for dirty rounds, besides NOTIFY wake-ups.") var sweep: Int = 5
+    @Flag(help: "Compute every dirty round once, print how long each took, and exit.") var once = false
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
+        if once { return try await runOnce() }
         try await reportingFailures {
             let url = try database.url()
             let logger = database.logger()
@@ -25,6 +27,20 @@ struct Worker: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             try await group.run()
+        }
+    }
+
+    private func runOnce() async throws {
+        try await reportingFailures {
+            try await database.withClient { client, logger in
+                let computation = SnapshotComputation(client: client, logger: logger)
+                while let outcome = try await computation.computeOne() {
+                    func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+                    print("round \(outcome.round.uuidString.lowercased()): \(outcome.ballots) ballots, "
+                          + "load \(ms(outcome.loading)) ms, count \(ms(outcome.counting)) ms, total \(ms(outcome.total)) ms"
+                          + (outcome.provisional ? "" : " (final)"))
+                }
+            }
         }
     }
 }

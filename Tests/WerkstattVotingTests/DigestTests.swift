@@ -67,4 +67,50 @@ struct DigestTests {
         let text = Digest.canonicalForm(a)
         #expect(text.contains("5:A 1:B 1:x\n"))
     }
+
+    /// (group, entries) of a ballot, for a naive reference sort.
+    static func sortKey(_ b: Ballot) -> (Int, [Int]) {
+        switch b.content {
+        case .dot(let m), .score(let m): return (b.group.ordinal, m.flatMap { [$0.item, $0.value] })
+        case .approval(let l), .ranking(let l): return (b.group.ordinal, l)
+        }
+    }
+
+    @Test("Radix-sorted canonical order equals a naive sort, also for ballots longer than a key")
+    func canonicalOrder() {
+        var rng = Xoshiro256StarStar(seed: 11)
+        for kind in Method.Kind.allCases {
+            for n in [3, 60, 300, 5000] {
+                var ballots: [Ballot] = []
+                // A small pool of items makes long shared prefixes common.
+                let pool = (0..<6).map { _ in Int(rng.next(below: UInt64(n))) }
+                for _ in 0..<(n == 300 ? 5000 : 400) {
+                    var items: [Int] = []
+                    let length = 1 + Int(rng.next(below: 14))
+                    var candidates = Array(Set(pool + (0..<8).map { _ in Int(rng.next(below: UInt64(n))) }))
+                    candidates.sort()
+                    if kind == .ranking { candidates.shuffle(using: &rng) }
+                    for c in candidates.prefix(length) where items.count < length { items.append(c) }
+                    let group = StakeholderGroup(ordinal: Int(rng.next(below: 2)))!
+                    let content: Ballot.Content = switch kind {
+                    case .dot: .dot(items.map { Mark(item: $0, value: 1 + Int(rng.next(below: 2))) })
+                    case .score: .score(items.map { Mark(item: $0, value: Int(rng.next(below: 2))) })
+                    case .approval: .approval(items)
+                    case .ranking: .ranking(items)
+                    }
+                    let ballot = Ballot(group: group, content: content)
+                    ballots.append(ballot)
+                    if rng.next(below: 4) == 0 { ballots.append(ballot) }
+                }
+                let set = BallotSet(kind: kind, ballots)
+                let sorted = set.sortedCanonically()
+                let fromSet = (0..<sorted.count).map { Self.sortKey(sorted[$0]) }
+                let naive = (0..<set.count).map { Self.sortKey(set[$0]) }.sorted { a, b in
+                    a.0 != b.0 ? a.0 < b.0 : a.1.lexicographicallyPrecedes(b.1)
+                }
+                #expect(fromSet.map(\.0) == naive.map(\.0), "\(kind) n=\(n)")
+                #expect(fromSet.map(\.1) == naive.map(\.1), "\(kind) n=\(n)")
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ import WerkstattVoting
 /// Voting rounds: setting them up, opening and closing, ballots, and the ranking.
 struct RoundsController {
     let rounds: any RoundRepository
+    let exports: Exports
     let access: Access
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -96,9 +97,10 @@ struct RoundsController {
     }
 
     /// Aggregates only: the ranking never shows who voted what.
-    @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Ranking {
-        let (round, _) = try await visibleRound(context)
-        return try await rounds.ranking(of: round)
+    @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (round, workshop) = try await visibleRound(context)
+        let format = try ExportFormat(request)
+        return exports.response(try await exports.ranking(of: round, in: workshop, format: format), format: format)
     }
 }
 
