@@ -11,6 +11,7 @@ SHELL := /bin/bash
 PORT         ?= 8080
 TEST_TIMEOUT ?= 1800
 TEST_FLAGS   ?=
+BENCH_FLAGS  ?=
 PGDIR        := .werkstatt/pg
 PG           := deploy/local-postgres.sh
 # Deferred (?= is recursive), so swift is only asked when BIN is used.
@@ -39,7 +40,8 @@ test:
 	deploy/with-test-db.sh \
 	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
 
-# Benchmarks on a throwaway cluster (or $$DATABASE_URL); see the head of each script.
+# Benchmarks on a throwaway cluster (or $DATABASE_URL); see the head of each script
+# for settings (BENCH_FLAGS go to bench/freshness.py, e.g. --rate 500).
 # Build first, as for `test`, so a compile error doesn't start a cluster.
 bench-recompute:
 	$(BENCH_BUILD)
@@ -47,7 +49,7 @@ bench-recompute:
 
 bench-freshness:
 	$(BENCH_BUILD)
-	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/freshness.sh
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/freshness.sh $(BENCH_FLAGS)
 
 db-start:
 	$(PG) start $(PGDIR)

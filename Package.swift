@@ -54,6 +54,20 @@ let package = Package(
             ]
         ),
 
+        // `werkstatt demo`: two workshops built from the real processes (demo/workshops.json).
+        .target(
+            name: "WerkstattDemo",
+            dependencies: [
+                "WerkstattDomain",
+                "WerkstattStore",
+                "WerkstattVoting",
+                "WerkstattWorker",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedFilesPlugin"]
+        ),
+
         // HTTP API: Hummingbird application, controllers, problem+json.
         .target(
             name: "WerkstattAPI",
@@ -79,6 +93,7 @@ let package = Package(
                 "WerkstattAPI",
                 "WerkstattStore",
                 "WerkstattWorker",
+                "WerkstattDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -104,6 +119,7 @@ let package = Package(
                 "WerkstattWorker",
                 "WerkstattVoting",
                 "WerkstattReports",
+                "WerkstattDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),

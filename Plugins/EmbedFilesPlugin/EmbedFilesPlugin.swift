@@ -3,7 +3,7 @@ import PackagePlugin
 
 /// Compiles files the service needs at run time into its modules, so the built binary
 /// works without the source tree: `sql/*.sql` into WerkstattStore, `docs/openapi.yaml`
-/// into WerkstattAPI.
+/// into WerkstattAPI, `demo/workshops.json` into WerkstattDemo.
 @main
 struct EmbedFilesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -19,6 +19,9 @@ struct EmbedFilesPlugin: BuildToolPlugin {
         case "WerkstattAPI":
             name = "embeddedDocuments"
             files = [package.appending(path: "docs/openapi.yaml")]
+        case "WerkstattDemo":
+            name = "embeddedDemo"
+            files = [package.appending(path: "demo/workshops.json")]
         default:
             return []
         }

@@ -40,9 +40,9 @@ struct Access: Sendable {
     /// 403 when the caller's role does not allow the request.
     static func require(_ need: Need, of caller: Caller) throws {
         switch (need, caller) {
-        case (.read, _), (.moderate, .admin):
+        case (.read, _), (.moderate, .admin), (.moderate, .commandLine):
             return
-        case (.contribute, .admin):
+        case (.contribute, .admin), (.contribute, .commandLine):
             throw APIError.forbidden("this is done by a member of the workshop in their own name; admins are not members")
         case (.contribute, .member(let member)) where !member.role.mayContribute:
             throw APIError.forbidden("observers read but never write")

@@ -46,6 +46,7 @@ public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppReq
     router.add(middleware: LogRequestsMiddleware(.debug))
 
     OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
+    PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens))
     WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)

@@ -70,6 +70,22 @@ extension Request {
         return body
     }
 
+    /// Reads a text body of one of the given media types as UTF-8 (415 for another type,
+    /// 413 above the limit, 422 for bytes that are not UTF-8).
+    func text(ofType mediaTypes: Set<String>, context: AppRequestContext) async throws -> String {
+        let mediaType = headers[.contentType]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard let mediaType, mediaTypes.contains(mediaType) else {
+            throw APIError(.unsupportedMediaType, "unsupported-media-type",
+                           "send the body as 'Content-Type: \(mediaTypes.sorted().first ?? "")'")
+        }
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        guard let text = String(validating: Data(buffer: buffer), as: UTF8.self) else {
+            throw APIError.invalid([FieldError("", "the body is not valid UTF-8")])
+        }
+        return text
+    }
+
     private static func fieldError(_ error: DecodingError) -> FieldError {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }

@@ -6,6 +6,8 @@ public enum Caller: Sendable, Equatable {
     case admin(id: UUID)
     /// A member of exactly one workshop.
     case member(MemberIdentity)
+    /// The operator at the command line (`werkstatt import`, `werkstatt demo`).
+    case commandLine
 
     /// The admin token's id, if the caller is an admin.
     public var adminId: UUID? {

@@ -39,6 +39,10 @@ public struct NewComment: Codable, Sendable {
     public var body: String
     public var parentId: UUID?
 
+    public init(body: String, parentId: UUID? = nil) {
+        self.body = body; self.parentId = parentId
+    }
+
     enum CodingKeys: String, CodingKey {
         case body
         case parentId = "parent_id"

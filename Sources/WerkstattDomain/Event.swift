@@ -26,6 +26,10 @@ public struct NewEvent: Codable, Sendable {
     public var place: String?
     public var startsAt: Date
 
+    public init(title: String, place: String? = nil, startsAt: Date) {
+        self.title = title; self.place = place; self.startsAt = startsAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case title, place
         case startsAt = "starts_at"

@@ -35,6 +35,10 @@ public struct NewMember: Codable, Sendable {
     public var organisationId: UUID?
     public var stakeholderGroup: StakeholderGroup?
 
+    public init(displayName: String, role: Role, organisationId: UUID? = nil, stakeholderGroup: StakeholderGroup? = nil) {
+        self.displayName = displayName; self.role = role; self.organisationId = organisationId; self.stakeholderGroup = stakeholderGroup
+    }
+
     enum CodingKeys: String, CodingKey {
         case role
         case displayName = "display_name", organisationId = "organisation_id"

@@ -25,6 +25,10 @@ public struct NewOrganisation: Codable, Sendable {
     public var stakeholderGroup: StakeholderGroup
     public var region: String?
 
+    public init(name: String, stakeholderGroup: StakeholderGroup, region: String? = nil) {
+        self.name = name; self.stakeholderGroup = stakeholderGroup; self.region = region
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, region
         case stakeholderGroup = "stakeholder_group"

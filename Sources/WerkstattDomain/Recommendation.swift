@@ -40,6 +40,10 @@ public struct NewRecommendation: Codable, Sendable {
     public var lead: [String]?
     public var timeframe: Timeframe?
 
+    public init(code: String, title: String, body: String, workingGroupId: UUID? = nil, thesisIds: [UUID]? = nil, lead: [String]? = nil, timeframe: Timeframe? = nil) {
+        self.code = code; self.title = title; self.body = body; self.workingGroupId = workingGroupId; self.thesisIds = thesisIds; self.lead = lead; self.timeframe = timeframe
+    }
+
     enum CodingKeys: String, CodingKey {
         case code, title, body, lead, timeframe
         case workingGroupId = "working_group_id", thesisIds = "thesis_ids"

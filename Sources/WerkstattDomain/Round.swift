@@ -121,6 +121,10 @@ public struct NewRound: Codable, Sendable {
     public var maxPointsPerItem: Int?
     public var balance: RoundBalance?
 
+    public init(title: String, method: VotingMethod, criterion: String? = nil, recommendationIds: [UUID]? = nil, pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil, balance: RoundBalance? = nil) {
+        self.title = title; self.method = method; self.criterion = criterion; self.recommendationIds = recommendationIds; self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem; self.balance = balance
+    }
+
     enum CodingKeys: String, CodingKey {
         case title, method, criterion, balance
         case recommendationIds = "recommendation_ids", pointsPerMember = "points_per_member"

@@ -36,6 +36,10 @@ public struct NewThesis: Codable, Sendable {
     public var workingGroupId: UUID?
     public var eventId: UUID?
 
+    public init(title: String, body: String, workingGroupId: UUID? = nil, eventId: UUID? = nil) {
+        self.title = title; self.body = body; self.workingGroupId = workingGroupId; self.eventId = eventId
+    }
+
     enum CodingKeys: String, CodingKey {
         case title, body
         case workingGroupId = "working_group_id", eventId = "event_id"

@@ -61,3 +61,41 @@ public struct Timeframe: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension Timeframe {
+    /// Reads a timeframe as people write it, in German or English: "2017", "bis 2018",
+    /// "by 2018", "ab 2017", "from 2017", "fortlaufend", "ongoing", "2017–2020".
+    public init?(text: String) {
+        let words = text.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" }).map(String.init)
+        func year(_ word: String) -> Int? {
+            guard word.count == 4, let value = Int(word), Self.years.contains(value) else { return nil }
+            return value
+        }
+        switch words.count {
+        case 1:
+            let word = words[0]
+            if ["fortlaufend", "laufend", "ongoing", "continuous"].contains(word) { self.init(kind: .ongoing); return }
+            if let y = year(word) { self.init(kind: .in, year: y); return }
+            let parts = word.split(whereSeparator: { $0 == "–" || $0 == "-" || $0 == "—" }).map(String.init)
+            if parts.count == 2, let from = year(parts[0]), let to = year(parts[1]), to > from {
+                self.init(kind: .range, year: from, toYear: to); return
+            }
+        case 2:
+            guard let y = year(words[1]) else { return nil }
+            switch words[0] {
+            case "bis", "by", "until": self.init(kind: .by, year: y); return
+            case "ab", "seit", "from", "since": self.init(kind: .from, year: y); return
+            case "in", "im": self.init(kind: .in, year: y); return
+            default: return nil
+            }
+        case 3:
+            if let from = year(words[0]), ["–", "-", "—", "bis", "to"].contains(words[1]), let to = year(words[2]), to > from {
+                self.init(kind: .range, year: from, toYear: to); return
+            }
+        default:
+            break
+        }
+        return nil
+    }
+}

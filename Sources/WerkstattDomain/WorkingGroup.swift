@@ -26,6 +26,10 @@ public struct NewWorkingGroup: Codable, Sendable {
     public var title: String
     public var description: String?
 
+    public init(code: String, title: String, description: String? = nil) {
+        self.code = code; self.title = title; self.description = description
+    }
+
     public func violations() -> [FieldError] {
         var errors: [FieldError] = []
         Check.text(code, "code", max: 40, into: &errors)

@@ -10,19 +10,22 @@ public struct Workshop: Codable, Sendable, Equatable {
     public var startsOn: String?
     public var endsOn: String?
     public var phase: Phase
+    /// Whether anyone may read the workshop's report at `/reports/{slug}` (aggregates only).
+    public var publicReport: Bool
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: UUID, slug: String, title: String, description: String?, region: String?,
-                startsOn: String?, endsOn: String?, phase: Phase, createdAt: Date, updatedAt: Date) {
+                startsOn: String?, endsOn: String?, phase: Phase, publicReport: Bool = false,
+                createdAt: Date, updatedAt: Date) {
         self.id = id; self.slug = slug; self.title = title; self.description = description
         self.region = region; self.startsOn = startsOn; self.endsOn = endsOn; self.phase = phase
-        self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.publicReport = publicReport; self.createdAt = createdAt; self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, slug, title, description, region, phase
-        case startsOn = "starts_on", endsOn = "ends_on"
+        case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 }
@@ -35,16 +38,17 @@ public struct NewWorkshop: Codable, Sendable {
     public var region: String?
     public var startsOn: String?
     public var endsOn: String?
+    public var publicReport: Bool?
 
     public init(slug: String, title: String, description: String? = nil, region: String? = nil,
-                startsOn: String? = nil, endsOn: String? = nil) {
+                startsOn: String? = nil, endsOn: String? = nil, publicReport: Bool? = nil) {
         self.slug = slug; self.title = title; self.description = description; self.region = region
-        self.startsOn = startsOn; self.endsOn = endsOn
+        self.startsOn = startsOn; self.endsOn = endsOn; self.publicReport = publicReport
     }
 
     enum CodingKeys: String, CodingKey {
         case slug, title, description, region
-        case startsOn = "starts_on", endsOn = "ends_on"
+        case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
     }
 
     public func violations() -> [FieldError] {
@@ -68,4 +72,5 @@ public struct NewWorkshop: Codable, Sendable {
 /// The body of `POST /v1/workshops/{workshop_id}/phase`.
 public struct PhaseChange: Codable, Sendable {
     public var phase: Phase
+    public init(phase: Phase) { self.phase = phase }
 }

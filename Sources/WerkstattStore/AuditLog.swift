@@ -15,6 +15,7 @@ enum AuditLog {
         switch caller {
         case .admin(let id): adminId = id
         case .member(let identity): memberId = identity.id
+        case .commandLine: break
         }
         try await connection.query("""
             INSERT INTO audit_log (workshop_id, actor_member_id, actor_admin_id, action, subject_id, details)

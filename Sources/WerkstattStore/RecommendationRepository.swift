@@ -8,6 +8,9 @@ public protocol RecommendationRepository: Sendable {
     func create(_ new: NewRecommendation, in workshop: UUID, by caller: Caller) async throws -> Recommendation
     func list(in workshop: UUID, page: PageRequest) async throws -> Page<Recommendation>
     func get(_ id: UUID) async throws -> Recommendation?
+    /// Creates or updates recommendations by code, all or none; rows equal to what is
+    /// stored change nothing.
+    func importRows(_ rows: [ImportedRecommendation], into workshop: UUID, by caller: Caller) async throws -> ImportSummary
 }
 
 public struct PostgresRecommendationRepository: RecommendationRepository {
@@ -77,6 +80,62 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
              ORDER BY r.seq LIMIT \(page.limit + 1)
             """, logger: logger)
         return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.recommendation($0)) })
+    }
+
+    public func importRows(_ rows: [ImportedRecommendation], into workshop: UUID, by caller: Caller) async throws -> ImportSummary {
+        try await client.withTransaction(logger: logger) { tx in
+            let groupRows = try await tx.query(
+                "SELECT id, code FROM working_groups WHERE workshop_id = \(workshop)", logger: logger)
+            var groups: [String: UUID] = [:]
+            for try await (id, code) in groupRows.decode((UUID, String).self) { groups[code.lowercased()] = id }
+            let unknown = rows.filter { row in row.workingGroupCode.map { groups[$0.lowercased()] == nil } ?? false }
+            guard unknown.isEmpty else {
+                throw StoreError.invalid(unknown.map {
+                    FieldError("line \($0.line)", "working group '\($0.workingGroupCode!)' does not exist in this workshop")
+                })
+            }
+            // Locks the workshop's recommendations, so two imports take turns.
+            let existingRows = try await tx.query(
+                "\(unescaped: Self.select) WHERE r.workshop_id = \(workshop) FOR UPDATE OF r", logger: logger)
+            var existing: [String: Recommendation] = [:]
+            for item in try await existingRows.all(Self.recommendation) { existing[item.code] = item }
+            var summary = ImportSummary()
+            for row in rows {
+                let group = row.workingGroupCode.flatMap { groups[$0.lowercased()] }
+                let timeframe = row.timeframe
+                if let current = existing[row.code] {
+                    let body = row.body ?? current.body
+                    guard current.title != row.title || current.body != body || current.workingGroupId != group
+                            || current.lead != row.lead || current.timeframe != timeframe else {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    try await tx.query("""
+                        UPDATE recommendations
+                           SET title = \(row.title), body = \(body), working_group_id = \(group), lead = \(row.lead),
+                               timeframe_kind = \(timeframe?.kind.rawValue), timeframe_year = \(timeframe?.year.map(Int32.init)),
+                               timeframe_to_year = \(timeframe?.toYear.map(Int32.init))
+                         WHERE id = \(current.id)
+                        """, logger: logger)
+                    summary.updated += 1
+                } else {
+                    try await tx.query("""
+                        INSERT INTO recommendations (workshop_id, code, title, body, working_group_id, lead,
+                                                     timeframe_kind, timeframe_year, timeframe_to_year, created_by)
+                        VALUES (\(workshop), \(row.code), \(row.title), \(row.body ?? ""), \(group), \(row.lead),
+                                \(timeframe?.kind.rawValue), \(timeframe?.year.map(Int32.init)),
+                                \(timeframe?.toYear.map(Int32.init)), \(caller.member?.id))
+                        """, logger: logger)
+                    summary.created += 1
+                }
+            }
+            if summary.created + summary.updated > 0 {
+                try await AuditLog.record("recommendation.import", workshop: workshop, subject: nil, by: caller,
+                                          details: ["created": "\(summary.created)", "updated": "\(summary.updated)"],
+                                          on: tx, logger: logger)
+            }
+            return summary
+        }
     }
 
     public func get(_ id: UUID) async throws -> Recommendation? {

@@ -12,6 +12,15 @@ public enum StoreError: Error, Equatable, Sendable {
 }
 
 extension StoreError {
+    /// The error in words, for the command line.
+    public var explanation: String {
+        switch self {
+        case .notFound(let what): "no such \(what)"
+        case .conflict(let detail): detail
+        case .invalid(let errors): errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        }
+    }
+
     /// Translates constraint violations the database enforces into what they mean to a
     /// client; any other error is passed on unchanged.
     static func translating(_ error: any Error, uniqueMessages: [String: String] = [:]) -> any Error {

@@ -9,6 +9,7 @@ public protocol WorkshopRepository: Sendable {
     /// Every workshop for an admin; a member sees only their own.
     func list(visibleTo caller: Caller, page: PageRequest) async throws -> Page<Workshop>
     func get(_ id: UUID) async throws -> Workshop?
+    func get(slug: String) async throws -> Workshop?
     /// Moves the phase, if the move is allowed from the current phase (checked under a row lock).
     func setPhase(_ id: UUID, to phase: Phase, by caller: Caller) async throws -> Workshop
 }
@@ -24,14 +25,14 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
 
     static let columns = """
         id, seq, slug, title, description, region, starts_on::text AS starts_on,
-        ends_on::text AS ends_on, phase, created_at, updated_at
+        ends_on::text AS ends_on, phase, public_report, created_at, updated_at
         """
 
     static func workshop(_ r: PostgresRandomAccessRow) throws -> Workshop {
         Workshop(id: try r.get("id"), slug: try r.get("slug"), title: try r.get("title"),
                  description: try r.get("description"), region: try r.get("region"),
                  startsOn: try r.get("starts_on"), endsOn: try r.get("ends_on"),
-                 phase: Phase(rawValue: try r.get("phase")) ?? .draft,
+                 phase: Phase(rawValue: try r.get("phase")) ?? .draft, publicReport: try r.get("public_report"),
                  createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
     }
 
@@ -39,9 +40,9 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
         do {
             return try await client.withTransaction(logger: logger) { tx in
                 let rows = try await tx.query("""
-                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on)
+                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on, public_report)
                     VALUES (\(new.slug), \(new.title), \(new.description), \(new.region),
-                            \(new.startsOn)::date, \(new.endsOn)::date)
+                            \(new.startsOn)::date, \(new.endsOn)::date, \(new.publicReport ?? false))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
                 let workshop = try await rows.all(Self.workshop)[0]
@@ -69,6 +70,12 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
     public func get(_ id: UUID) async throws -> Workshop? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM workshops WHERE id = \(id)", logger: logger)
+        return try await rows.all(Self.workshop).first
+    }
+
+    public func get(slug: String) async throws -> Workshop? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM workshops WHERE slug = \(slug)", logger: logger)
         return try await rows.all(Self.workshop).first
     }
 

@@ -39,7 +39,10 @@ struct DatabaseOptions: ParsableArguments {
         let url = try url()
         let logger = logger()
         try await url.probe(logger: logger)
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        // The pool's own chatter (such as leasing before run() has started) is noise for a one-shot command.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: poolLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

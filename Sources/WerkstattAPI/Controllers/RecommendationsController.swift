@@ -12,6 +12,19 @@ struct RecommendationsController {
         group.post("workshops/:workshop_id/recommendations", use: create)
         group.get("workshops/:workshop_id/recommendations", use: list)
         group.get("recommendations/:recommendation_id", use: get)
+        group.post("workshops/:workshop_id/recommendations:import", use: importCSV)
+    }
+
+    /// Creates or updates recommendations from a CSV file, all rows or none.
+    @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> ImportSummary {
+        let caller = try context.requireCaller()
+        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let text = try await request.text(ofType: ["text/csv", "application/csv"], context: context)
+        try Access.require(.editRecommendations, in: workshop)
+        switch RecommendationImport.parse(text) {
+        case .failure(let failure): throw APIError.invalid(failure.errors)
+        case .success(let rows): return try await recommendations.importRows(rows, into: workshop.id, by: caller)
+        }
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Recommendation> {
@@ -35,3 +48,5 @@ struct RecommendationsController {
         return recommendation
     }
 }
+
+extension ImportSummary: ResponseCodable {}

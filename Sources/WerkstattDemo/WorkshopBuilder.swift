@@ -1,0 +1,220 @@
+import Foundation
+import WerkstattDomain
+import WerkstattStore
+import WerkstattVoting
+
+/// Builds one demo workshop through the repositories, as moderators and members would
+/// through the API. Every random choice comes from one seeded generator, so the demo
+/// is the same on every machine.
+struct WorkshopBuilder {
+    let data: DemoData.Workshop
+    let organisations: [DemoOrganisation]
+    let repositories: Repositories
+    var random: SplitMix64
+
+    private struct Person {
+        var id: UUID
+        var group: StakeholderGroup
+        var role: Role
+    }
+
+    init(data: DemoData.Workshop, organisations: [DemoOrganisation], repositories: Repositories, random: SplitMix64) {
+        self.data = data
+        self.organisations = organisations
+        self.repositories = repositories
+        self.random = random
+    }
+
+    mutating func build() async throws -> Demo.Outcome {
+        let admin = Caller.commandLine
+        let workshop = try await repositories.workshops.create(
+            NewWorkshop(slug: data.slug, title: data.title, description: data.description, region: data.region,
+                        startsOn: data.starts_on, endsOn: data.ends_on, publicReport: true), by: admin)
+        var groups: [String: UUID] = [:]
+        for group in data.working_groups {
+            groups[group.code] = try await repositories.workingGroups.create(
+                NewWorkingGroup(code: group.code, title: group.title, description: group.description),
+                in: workshop.id, by: admin).id
+        }
+        var events: [String: UUID] = [:]
+        for event in data.events {
+            guard let startsAt = try? Date(event.starts_at, strategy: .iso8601) else { continue }
+            events[event.title] = try await repositories.events.create(
+                NewEvent(title: event.title, place: event.place, startsAt: startsAt), in: workshop.id, by: admin).id
+        }
+        let people = try await members(in: workshop.id)
+        let moderator = people.first { $0.role == .moderator }!
+        let moderatorCaller = Caller.member(MemberIdentity(id: moderator.id, workshopId: workshop.id, role: .moderator,
+                                                           group: moderator.group))
+        let voters = people.filter { $0.role != .observer }
+
+        _ = try await repositories.workshops.setPhase(workshop.id, to: .collecting, by: moderatorCaller)
+        var theses: [(id: UUID, group: String?)] = []
+        for thesis in data.theses {
+            let author = voters[Int(random.next() % UInt64(voters.count))]
+            let created = try await repositories.theses.create(
+                NewThesis(title: thesis.title, body: thesis.body, workingGroupId: thesis.working_group.flatMap { groups[$0] },
+                          eventId: thesis.event.flatMap { events[$0] }),
+                in: workshop.id, author: author.id)
+            theses.append((created.id, thesis.working_group))
+            try await stances(on: created.id, lean: thesis.lean, by: voters)
+            try await discussion(on: .thesis(created.id), in: workshop.id, by: voters)
+        }
+
+        var recommendations: [UUID] = []
+        for recommendation in data.recommendations {
+            let related = theses.filter { $0.group != nil && $0.group == recommendation.working_group }.prefix(2).map(\.id)
+            let created = try await repositories.recommendations.create(
+                NewRecommendation(code: recommendation.code, title: recommendation.title, body: recommendation.body,
+                                  workingGroupId: recommendation.working_group.flatMap { groups[$0] },
+                                  thesisIds: related.isEmpty ? nil : Array(related), lead: recommendation.lead,
+                                  timeframe: recommendation.timeframe.flatMap(Timeframe.init(text:))),
+                in: workshop.id, by: moderatorCaller)
+            recommendations.append(created.id)
+            if random.next() % 3 == 0 { try await discussion(on: .recommendation(created.id), in: workshop.id, by: voters) }
+        }
+        try await hideOneComment(in: workshop.id, by: moderatorCaller)
+
+        _ = try await repositories.workshops.setPhase(workshop.id, to: .voting, by: moderatorCaller)
+        // Each group finds each recommendation more or less urgent; ballots follow that.
+        let appeal = recommendations.map { _ in StakeholderGroup.allCases.map { _ in 0.2 + random.unit() } }
+        let first = try await repositories.rounds.create(
+            NewRound(title: "Priorisierung der Handlungsempfehlungen", method: .dot,
+                     criterion: "Welche Empfehlungen sollen zuerst umgesetzt werden?", pointsPerMember: 5,
+                     maxPointsPerItem: 3), in: workshop.id, by: moderatorCaller)
+        _ = try await repositories.rounds.transition(first.id, from: .draft, to: .open, by: moderatorCaller)
+        var ballots = try await vote(in: first, appeal: appeal, share: 0.85, by: voters)
+        _ = try await repositories.rounds.transition(first.id, from: .open, to: .closed, by: moderatorCaller)
+
+        let fit = data.slug.contains("sachsen")
+        let second = try await repositories.rounds.create(
+            NewRound(title: fit ? "Passfähigkeit für die eigene Region" : "Was gehen wir als Nächstes an?",
+                     method: fit ? .score : .approval,
+                     criterion: fit ? "0 = passt nicht, 5 = passt sehr gut" : "Alle Projekte, die 2018 Vorrang haben sollen",
+                     balance: .equal), in: workshop.id, by: moderatorCaller)
+        _ = try await repositories.rounds.transition(second.id, from: .draft, to: .open, by: moderatorCaller)
+        ballots += try await vote(in: second, appeal: appeal, share: 0.6, by: voters)
+
+        try await reportProgress(on: workshop.id, by: moderatorCaller)
+        return Demo.Outcome(slug: data.slug, created: true, members: people.count, ballots: ballots)
+    }
+
+    /// Two moderators, five observers and participants from every organisation.
+    private mutating func members(in workshop: UUID) async throws -> [Person] {
+        var people: [Person] = []
+        func add(_ name: String, _ role: Role, _ organisation: DemoOrganisation) async throws {
+            let member = try await repositories.members.create(
+                NewMember(displayName: name, role: role, organisationId: organisation.id), in: workshop, by: .commandLine)
+            people.append(Person(id: member.id, group: member.stakeholderGroup, role: role))
+        }
+        let administration = organisations.first { $0.group == .administration } ?? organisations[0]
+        for i in 1...2 { try await add("Moderation \(i)", .moderator, administration) }
+        for i in 1...5 { try await add("Beobachtung \(i)", .observer, organisations[(i * 7) % organisations.count]) }
+        for i in 1...180 {
+            let organisation = organisations[Int(random.next() % UInt64(organisations.count))]
+            try await add("Teilnehmende \(i) (\(organisation.name))", .participant, organisation)
+        }
+        return people
+    }
+
+    private mutating func stances(on thesis: UUID, lean: Double, by voters: [Person]) async throws {
+        let bias = Dictionary(uniqueKeysWithValues: StakeholderGroup.allCases.map { ($0, random.unit() * 0.5 - 0.25) })
+        for person in voters where random.unit() < 0.6 {
+            let draw = random.unit()
+            let stance: StanceValue = draw < 0.1 ? .pass : (draw < 0.1 + 0.9 * min(max(lean + bias[person.group]!, 0), 1) ? .agree : .disagree)
+            _ = try await repositories.theses.setStance(stance, on: thesis, by: person.id)
+        }
+    }
+
+    private mutating func discussion(on subject: CommentSubject, in workshop: UUID, by voters: [Person]) async throws {
+        var previous: UUID?
+        for _ in 0..<Int(random.next() % 4) {
+            let text = data.comments[Int(random.next() % UInt64(data.comments.count))]
+            let author = voters[Int(random.next() % UInt64(voters.count))]
+            let reply = previous != nil && random.unit() < 0.4
+            let comment = try await repositories.comments.create(
+                NewComment(body: text, parentId: reply ? previous : nil), on: subject, in: workshop, author: author.id)
+            previous = comment.id
+        }
+    }
+
+    /// Moderation is part of the picture: one comment is hidden, with its reason kept.
+    private func hideOneComment(in workshop: UUID, by moderator: Caller) async throws {
+        let theses = try await repositories.theses.list(in: workshop, workingGroup: nil, page: PageRequest(limit: 5))
+        for thesis in theses.items {
+            if let comment = try await repositories.comments.list(on: .thesis(thesis.id), page: PageRequest(limit: 1)).items.first {
+                _ = try await repositories.comments.hide(comment.id, reason: "Beitrag ohne Bezug zur These", by: moderator)
+                return
+            }
+        }
+    }
+
+    /// Ballots from a share of the voters, drawn from each group's appeal of the items.
+    private mutating func vote(in round: Round, appeal: [[Double]], share: Double, by voters: [Person]) async throws -> Int {
+        let ids = round.recommendationIds.map(\.uuidString)
+        var cast = 0
+        for person in voters where random.unit() < share {
+            let weights = appeal.map { $0[person.group.ordinal] }
+            var body = BallotBody()
+            switch round.method {
+            case .dot:
+                var points: [String: Int] = [:]
+                var left = round.pointsPerMember ?? 5
+                while left > 0 {
+                    let pick = ids[pickIndex(weights)]
+                    if (points[pick] ?? 0) < (round.maxPointsPerItem ?? left) { points[pick, default: 0] += 1; left -= 1 }
+                }
+                body.points = points
+            case .approval:
+                body.approve = ids.enumerated().filter { random.unit() < weights[$0.offset] * 0.5 }.map(\.element)
+                if body.approve!.isEmpty { body.approve = [ids[pickIndex(weights)]] }
+            case .score:
+                var grades: [String: Int] = [:]
+                for (i, id) in ids.enumerated() where random.unit() < 0.8 {
+                    grades[id] = min(5, max(0, Int((weights[i] * 4 + random.unit() * 2 - 0.5).rounded())))
+                }
+                if grades.isEmpty { grades[ids[0]] = 3 }
+                body.grades = grades
+            case .ranking:
+                body.ranking = ids.enumerated().sorted { weights[$0.offset] > weights[$1.offset] }.prefix(5).map(\.element)
+            }
+            let validation = BallotRules.validate(body.raw(for: round.method), method: round.votingMethod, candidateIDs: ids)
+            guard let content = validation.content else {
+                throw DemoFailure("a demo ballot broke the rules: \(validation.violations.map(\.message))")
+            }
+            if try await repositories.rounds.cast(body, entries: content.entries, in: round.id, by: person.id) != nil {
+                cast += 1
+            }
+        }
+        return cast
+    }
+
+    private mutating func pickIndex(_ weights: [Double]) -> Int {
+        var target = random.unit() * weights.reduce(0, +)
+        for (i, weight) in weights.enumerated() {
+            target -= weight
+            if target <= 0 { return i }
+        }
+        return weights.count - 1
+    }
+
+    /// Status, progress and dated notes on part of the list, as moderators report them.
+    private mutating func reportProgress(on workshop: UUID, by moderator: Caller) async throws {
+        let list = try await repositories.implementation.list(of: workshop)
+        let notes = ["Auftaktgespräch mit allen Beteiligten geführt.", "Konzept liegt vor, Finanzierung wird geklärt.",
+                     "Erste Maßnahmen umgesetzt; Bericht auf der Industriekonferenz.", "Projektgruppe trifft sich monatlich."]
+        for item in list.items where random.unit() < 0.7 {
+            let progress = Int(random.next() % 101)
+            let status: ImplementationStatus = progress == 100 ? .done : (progress == 0 ? .planned : .inProgress)
+            _ = try await repositories.implementation.update(
+                item.id, with: ImplementationChange(status: status, progress: progress,
+                                                    note: notes[Int(random.next() % UInt64(notes.count))]),
+                by: moderator)
+        }
+    }
+}
+
+extension SplitMix64 {
+    /// A uniform number in 0..<1.
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattAPI
+import WerkstattDomain
+import WerkstattStore
+
+/// `werkstatt export …`: the same files the API serves, written to stdout or a file.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export a ranking or an implementation list.",
+        subcommands: [Ranking.self, ImplementationList.self])
+
+    /// Format options shared by both exports.
+    struct FormatOptions: ParsableArguments {
+        @Option(help: "json, csv, md or html.") var format = "json"
+        @Option(help: "en or de (headers and labels).") var lang = "en"
+        @Option(help: "CSV delimiter: comma, semicolon or tab.") var delimiter = "comma"
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+        func exportFormat() throws -> ExportFormat {
+            do {
+                return try ExportFormat(format: format, lang: lang, delimiter: delimiter)
+            } catch {
+                throw CommandFailure(error.errors.map { "--\($0.field) \($0.message)" }.joined(separator: "; "))
+            }
+        }
+
+        func write(_ document: ExportDocument) throws {
+            guard let output else {
+                FileHandle.standardOutput.write(Data(document.body.utf8))
+                return
+            }
+            try Data(document.body.utf8).write(to: URL(fileURLWithPath: output))
+            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+        }
+    }
+
+    struct Ranking: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The latest ranking of a voting round.")
+
+        @Option(help: "The round's id.") var round: String
+        @OptionGroup var options: FormatOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                guard let id = UUID(uuidString: round) else { throw CommandFailure("--round must be a round id (a UUID)") }
+                let format = try options.exportFormat()
+                let document = try await database.withClient { client, logger in
+                    let repositories = Repositories(postgres: client, logger: logger)
+                    guard let round = try await repositories.rounds.get(id),
+                          let workshop = try await repositories.workshops.get(round.workshopId) else {
+                        throw CommandFailure("no round \(id)")
+                    }
+                    return try await Exports(repositories: repositories).ranking(of: round, in: workshop, format: format)
+                }
+                try options.write(document)
+            }
+        }
+    }
+
+    struct ImplementationList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "implementation-list", abstract: "A workshop's implementation list (HTML: the full report).")
+
+        @Option(help: "The workshop's slug.") var workshop: String
+        @OptionGroup var options: FormatOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let format = try options.exportFormat()
+                let document = try await database.withClient { client, logger in
+                    let repositories = Repositories(postgres: client, logger: logger)
+                    guard let found = try await repositories.workshops.get(slug: workshop) else {
+                        throw CommandFailure("no workshop with slug '\(workshop)'")
+                    }
+                    return try await Exports(repositories: repositories).implementationList(of: found, format: format)
+                }
+                try options.write(document)
+            }
+        }
+    }
+}
