@@ -73,6 +73,7 @@ public struct HTMLReport: Sendable {
             .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 0.6rem; font-size: 0.85rem; }
             .provisional { background: #fff1c2; color: #6b5200; } .final { background: #d9f2e0; color: #1f5c33; }
             table { border-collapse: collapse; width: 100%; margin-top: 0.8rem; font-size: 0.9rem; }
+            #ranking table { font-size: 0.78rem; } #ranking th { hyphens: auto; }
             th, td { border-bottom: 1px solid #dde2e8; padding: 0.35rem 0.45rem; text-align: left; vertical-align: top; }
             th { background: #f2f5f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
             .bar { background: #e6ecf2; border-radius: 3px; height: 0.7rem; width: 6rem; display: inline-block; vertical-align: middle; }
