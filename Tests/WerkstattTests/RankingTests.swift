@@ -90,4 +90,47 @@ struct RankingTests {
             #expect(borda[0] > borda[1] && borda[1] > borda[2])
         }
     }
+
+    @Test("every method under every balance: the remaining combinations")
+    func everyBalance() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let custom: Any = ["custom": ["industry": 0.8, "union": 0.2]]
+            // approval, custom: science has no share; industry ballots 0.4, union 0.2, science 0.
+            let approval = try await e.round(api, ["method": "approval", "balance": custom])
+            try await e.vote(api, in: approval, group: "industry", ["approve": ["A", "B"]])
+            try await e.vote(api, in: approval, group: "industry", ["approve": ["A"]])
+            try await e.vote(api, in: approval, group: "union", ["approve": ["C"]])
+            try await e.vote(api, in: approval, group: "science", ["approve": ["B", "C"]])
+            #expect(Election.table(try await e.ranking(api, of: approval)) == ["A 1 0.8", "B 2 0.4", "C 3 0.2"])
+
+            // score: industry {A5,B1}, {A4,B2}; union {A0,B5}. Majority grade = weighted lower median.
+            for (balance, expected) in [
+                ("proportional" as Any, ["A 1 4.0", "B 2 2.0", "C 3 0.0"]),
+                // industry ballots 1/4 each, union 1/2: A's grade 0 already holds half the weight.
+                ("equal", ["B 1 2.0", "A 2 0.0", "C 3 0.0"]),
+                (custom, ["A 1 4.0", "B 2 2.0", "C 3 0.0"]),
+            ] {
+                let round = try await e.round(api, ["method": "score", "balance": balance])
+                try await e.vote(api, in: round, group: "industry", ["grades": ["A": 5, "B": 1]])
+                try await e.vote(api, in: round, group: "industry", ["grades": ["A": 4, "B": 2]])
+                try await e.vote(api, in: round, group: "union", ["grades": ["A": 0, "B": 5]])
+                #expect(Election.table(try await e.ranking(api, of: round)) == expected, "score \(balance)")
+            }
+
+            // ranking: industry [A,B,C] twice, union [C,B,A].
+            for (balance, expected) in [
+                ("proportional" as Any, ["A 1 2.0", "B 2 1.0", "C 3 0.0"]),
+                // Both groups weigh 1/2: every pair is tied, nobody beats anybody.
+                ("equal", ["A 1 0.0", "B 1 0.0", "C 1 0.0"]),
+                (custom, ["A 1 2.0", "B 2 1.0", "C 3 0.0"]),
+            ] {
+                let round = try await e.round(api, ["method": "ranking", "balance": balance])
+                try await e.vote(api, in: round, group: "industry", ["ranking": ["A", "B", "C"]])
+                try await e.vote(api, in: round, group: "industry", ["ranking": ["A", "B", "C"]])
+                try await e.vote(api, in: round, group: "union", ["ranking": ["C", "B", "A"]])
+                #expect(Election.table(try await e.ranking(api, of: round)) == expected, "ranking \(balance)")
+            }
+        }
+    }
 }
