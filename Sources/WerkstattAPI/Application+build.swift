@@ -9,10 +9,13 @@ import WerkstattStore
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Longest a request may take before it is answered 503.
+    public var requestDeadline: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500)) {
         self.host = host
         self.port = port
+        self.requestDeadline = requestDeadline
     }
 }
 
@@ -25,7 +28,7 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger
 ) -> Application<RouterResponder<AppRequestContext>> {
-    let router = buildRouter(client: client, logger: logger)
+    let router = buildRouter(client: client, requestDeadline: configuration.requestDeadline, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
@@ -36,7 +39,7 @@ public func buildApplication(
 }
 
 /// Every route of the API, with its middleware.
-public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(client: PostgresClient, requestDeadline: Duration = .milliseconds(4500), logger: Logger) -> Router<AppRequestContext> {
     let repositories = Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
@@ -44,6 +47,7 @@ public func buildRouter(client: PostgresClient, logger: Logger) -> Router<AppReq
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: DeadlineMiddleware(deadline: requestDeadline))
 
     OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
