@@ -19,9 +19,7 @@ enum JSONCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
-                if let date = try? style.parse(text) { return date }
-            }
+            if let date = Date(rfc3339: text) { return date }
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "must be an RFC 3339 time such as 2017-03-01T09:00:00Z"))
         }

@@ -38,7 +38,7 @@ struct WorkshopBuilder {
         }
         var events: [String: UUID] = [:]
         for event in data.events {
-            guard let startsAt = try? Date(event.starts_at, strategy: .iso8601) else { continue }
+            guard let startsAt = Date(rfc3339: event.starts_at) else { continue }
             events[event.title] = try await repositories.events.create(
                 NewEvent(title: event.title, place: event.place, startsAt: startsAt), in: workshop.id, by: admin).id
         }

@@ -31,3 +31,16 @@ enum Check {
         return days.contains(d)
     }
 }
+
+extension Date {
+    /// An RFC 3339 time, with or without fractional seconds; nil for anything else.
+    public init?(rfc3339 text: String) {
+        for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
+            if let date = try? style.parse(text) {
+                self = date
+                return
+            }
+        }
+        return nil
+    }
+}

@@ -53,10 +53,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         """
 
     static func item(_ r: PostgresRandomAccessRow, position: Int) throws -> ImplementationItem {
-        let timeframe = try r.get("timeframe_kind", as: String?.self)
-            .flatMap(Timeframe.Kind.init(rawValue:))
-            .map { Timeframe(kind: $0, year: try r.get("timeframe_year", as: Int32?.self).map(Int.init),
-                             toYear: try r.get("timeframe_to_year", as: Int32?.self).map(Int.init)) }
+        let timeframe = try r.timeframe()
         var workingGroup: ImplementationItem.WorkingGroupRef?
         if let id = try r.get("wg_id", as: UUID?.self) {
             workingGroup = .init(id: id, code: try r.get("wg_code"), title: try r.get("wg_title"))
@@ -75,9 +72,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
-                if let date = try? style.parse(text) { return date }
-            }
+            if let date = Date(rfc3339: text) { return date }
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
         }
         return decoder

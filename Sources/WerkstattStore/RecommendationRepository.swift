@@ -31,10 +31,7 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
         """
 
     static func recommendation(_ r: PostgresRandomAccessRow) throws -> Recommendation {
-        let timeframe = try r.get("timeframe_kind", as: String?.self)
-            .flatMap(Timeframe.Kind.init(rawValue:))
-            .map { Timeframe(kind: $0, year: try r.get("timeframe_year", as: Int32?.self).map(Int.init),
-                             toYear: try r.get("timeframe_to_year", as: Int32?.self).map(Int.init)) }
+        let timeframe = try r.timeframe()
         return Recommendation(
             id: try r.get("id"), workshopId: try r.get("workshop_id"), code: try r.get("code"),
             title: try r.get("title"), body: try r.get("body"), workingGroupId: try r.get("working_group_id"),

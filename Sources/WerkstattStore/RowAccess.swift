@@ -1,9 +1,21 @@
 import PostgresNIO
+import WerkstattDomain
 
 extension PostgresRandomAccessRow {
     /// The named column, decoded; reads like `try row.get("title")`.
     package func get<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         try self[column].decode(T.self, context: .default)
+    }
+}
+
+extension PostgresRandomAccessRow {
+    /// A recommendation's timeframe from its columns `timeframe_kind`, `_year`, `_to_year`.
+    func timeframe() throws -> Timeframe? {
+        guard let kind = try get("timeframe_kind", as: String?.self).flatMap(Timeframe.Kind.init(rawValue:)) else {
+            return nil
+        }
+        return Timeframe(kind: kind, year: try get("timeframe_year", as: Int32?.self).map(Int.init),
+                         toYear: try get("timeframe_to_year", as: Int32?.self).map(Int.init))
     }
 }
 
