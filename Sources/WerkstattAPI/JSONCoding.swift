@@ -40,6 +40,7 @@ extension NewEvent: ValidatedBody {}
 extension NewThesis: ValidatedBody {}
 extension NewComment: ValidatedBody {}
 extension HideComment: ValidatedBody {}
+extension WithdrawThesis: ValidatedBody {}
 extension NewRecommendation: ValidatedBody {}
 extension PhaseChange: ValidatedBody { func violations() -> [FieldError] { [] } }
 extension StanceChange: ValidatedBody { func violations() -> [FieldError] { [] } }

@@ -12,6 +12,8 @@ public protocol ThesisRepository: Sendable {
     func stances(of thesis: UUID) async throws -> StanceSummary
     /// Records the member's stance, replacing an earlier one.
     func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord
+    /// Marks the thesis withdrawn, keeping it, its stances and comments, with who and why.
+    func withdraw(_ thesis: UUID, reason: String, by caller: Caller) async throws -> Thesis
 }
 
 public struct PostgresThesisRepository: ThesisRepository {
@@ -25,14 +27,15 @@ public struct PostgresThesisRepository: ThesisRepository {
 
     static let columns = """
         id, seq, workshop_id, author_id, title, body, working_group_id, event_id,
-        withdrawn_at IS NOT NULL AS withdrawn, created_at
+        withdrawn_at IS NOT NULL AS withdrawn, withdrawn_reason, created_at
         """
 
     static func thesis(_ r: PostgresRandomAccessRow) throws -> Thesis {
         Thesis(id: try r.get("id"), workshopId: try r.get("workshop_id"), authorId: try r.get("author_id"),
                title: try r.get("title"), body: try r.get("body"),
                workingGroupId: try r.get("working_group_id"), eventId: try r.get("event_id"),
-               withdrawn: try r.get("withdrawn"), createdAt: try r.get("created_at"))
+               withdrawn: try r.get("withdrawn"), withdrawnReason: try r.get("withdrawn_reason"),
+               createdAt: try r.get("created_at"))
     }
 
     public func create(_ new: NewThesis, in workshop: UUID, author: UUID) async throws -> Thesis {
@@ -62,6 +65,23 @@ public struct PostgresThesisRepository: ThesisRepository {
         let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM theses WHERE id = \(id)",
                                           logger: logger)
         return try await rows.all(Self.thesis).first
+    }
+
+    public func withdraw(_ thesis: UUID, reason: String, by caller: Caller) async throws -> Thesis {
+        try await client.withTransaction(logger: logger) { tx in
+            // Withdrawing twice keeps the first record.
+            let rows = try await tx.query("""
+                UPDATE theses SET withdrawn_at = COALESCE(withdrawn_at, now()),
+                       withdrawn_by = CASE WHEN withdrawn_at IS NULL THEN \(caller.member?.id) ELSE withdrawn_by END,
+                       withdrawn_reason = COALESCE(withdrawn_reason, \(reason))
+                 WHERE id = \(thesis)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            guard let withdrawn = try await rows.all(Self.thesis).first else { throw StoreError.notFound("thesis") }
+            try await AuditLog.record("thesis.withdraw", workshop: withdrawn.workshopId, subject: thesis, by: caller,
+                                      details: ["reason": reason], on: tx, logger: logger)
+            return withdrawn
+        }
     }
 
     public func stances(of thesis: UUID) async throws -> StanceSummary {

@@ -180,4 +180,24 @@ struct DiscussionTests {
                                        #"{"code":"AK1-03","title":"t","body":"b"}"#).status == .created)
         }
     }
+
+    @Test("a withdrawn thesis stays, with who and why; it takes no more stances")
+    func withdrawThesis() async throws {
+        try await TestAPI.run { api in
+            let s = try await Scenario.make(api)
+            let thesis = try await api.post("/v1/workshops/\(s.workshop)/theses", token: s.participant, #"{"title":"t","body":"b"}"#)
+            let other = try await s.member(api, group: "union")
+            let path = "/v1/theses/\(thesis.id)/withdraw"
+            #expect(try await api.post(path, token: other, #"{"reason":"x"}"#).status == .forbidden)
+            #expect(try await api.post(path, token: s.participant, #"{"reason":""}"#).status == .unprocessableContent)
+            let withdrawn = try await api.post(path, token: s.participant, #"{"reason":"Doppelt eingereicht"}"#)
+            #expect(withdrawn.status == .ok)
+            #expect(withdrawn.body["withdrawn"]?.bool == true)
+            #expect(withdrawn.body["withdrawn_reason"]?.string == "Doppelt eingereicht")
+            #expect(try await api.put("/v1/theses/\(thesis.id)/stance", token: other, #"{"stance":"agree"}"#).status == .conflict)
+            #expect(try await api.get("/v1/theses/\(thesis.id)", token: s.observer).body["withdrawn"]?.bool == true)
+            let foreign = try await Scenario.make(api, slug: "fremd")
+            #expect(try await api.post(path, token: foreign.moderator, #"{"reason":"x"}"#).status == .notFound)
+        }
+    }
 }

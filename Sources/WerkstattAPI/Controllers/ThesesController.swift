@@ -13,6 +13,17 @@ struct ThesesController {
         group.get("workshops/:workshop_id/theses", use: list)
         group.get("theses/:thesis_id", use: get)
         group.put("theses/:thesis_id/stance", use: setStance)
+        group.post("theses/:thesis_id/withdraw", use: withdraw)
+    }
+
+    /// The author or a moderator withdraws a thesis; it stays readable, marked withdrawn.
+    @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Thesis {
+        let caller = try context.requireCaller()
+        let (thesis, _) = try await visibleThesis(context)
+        let isAuthor = caller.member?.id == thesis.authorId
+        if !isAuthor { try Access.require(.moderate, of: caller) }
+        let body = try await request.decodeJSON(as: WithdrawThesis.self, context: context)
+        return try await theses.withdraw(thesis.id, reason: body.reason, by: caller)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Thesis> {
