@@ -11,11 +11,15 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     /// Longest a request may take before it is answered 503.
     public var requestDeadline: Duration
+    /// Requests a second (and burst) allowed per token.
+    public var rateLimit: RateLimiter.Limit
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500)) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500),
+                rateLimit: RateLimiter.Limit = .standard) {
         self.host = host
         self.port = port
         self.requestDeadline = requestDeadline
+        self.rateLimit = rateLimit
     }
 }
 
@@ -28,7 +32,8 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger
 ) -> Application<RouterResponder<AppRequestContext>> {
-    let router = buildRouter(client: client, requestDeadline: configuration.requestDeadline, logger: logger)
+    let router = buildRouter(client: client, requestDeadline: configuration.requestDeadline,
+                             rateLimit: configuration.rateLimit, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
@@ -39,7 +44,8 @@ public func buildApplication(
 }
 
 /// Every route of the API, with its middleware.
-public func buildRouter(client: PostgresClient, requestDeadline: Duration = .milliseconds(4500), logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(client: PostgresClient, requestDeadline: Duration = .milliseconds(4500),
+                        rateLimit: RateLimiter.Limit = .standard, logger: Logger) -> Router<AppRequestContext> {
     let repositories = Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
@@ -52,7 +58,8 @@ public func buildRouter(client: PostgresClient, requestDeadline: Duration = .mil
     OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
 
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens))
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens,
+                                                               limiter: RateLimiter(limit: rateLimit)))
     WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)
     OrganisationsController(organisations: repositories.organisations).addRoutes(to: v1)
     SetupController(members: repositories.members, workingGroups: repositories.workingGroups,

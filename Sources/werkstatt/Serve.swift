@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before serving.") var migrate = false
     @Option(name: .customLong("request-timeout"), help: "Seconds after which a request is answered 503 (default 4.5).")
     var requestTimeout = 4.5
+    @Option(name: .customLong("rate-limit"), help: "Requests a second allowed per token (bursts of twice as many).")
+    var rateLimit = 100.0
     @Flag(name: .customLong("with-worker"), help: "Also run the aggregation worker in this process.")
     var withWorker = false
     @OptionGroup var database: DatabaseOptions
@@ -31,7 +33,8 @@ struct Serve: AsyncParsableCommand {
             // The worker waits for the schema on its own (SchemaGate): only the HTTP server
             // waits for `beforeServerStarts`.
             let worker: [any Service] = withWorker ? [AggregationWorker(client: client, logger: logger)] : []
-            var app = buildApplication(configuration: .init(host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000))), client: client,
+            var app = buildApplication(configuration: .init(host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000)),
+                                                             rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit)), client: client,
                                        services: worker, logger: logger)
             let migrate = migrate
             // The server starts only once the schema is known to be current.

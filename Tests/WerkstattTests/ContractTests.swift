@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import WerkstattAPI
+import WerkstattStore
 
 @Suite("HTTP contract: errors, limits, pagination, text")
 struct ContractTests {
@@ -159,6 +161,21 @@ struct ContractTests {
             #expect(document.status == .ok)
             #expect(document.text.hasPrefix("openapi: 3.1"))
             #expect(try await api.get("/v1/nowhere", token: api.admin).status == .notFound)
+        }
+    }
+
+    @Test("a token over its rate limit gets 429 with Retry-After; other tokens go on")
+    func rateLimit() async throws {
+        try await TestAPI.run(configuration: AppConfiguration(rateLimit: .init(rate: 1, burst: 3))) { api in
+            var statuses: [Int] = []
+            for _ in 0..<5 { statuses.append(try await api.get("/v1/workshops", token: api.admin).status.code) }
+            #expect(statuses == [200, 200, 200, 429, 429])
+            let limited = try await api.get("/v1/workshops", token: api.admin)
+            #expect(limited.headers[.retryAfter] == "1")
+            #expect(limited.body["type"]?.string?.hasSuffix("rate-limited") == true)
+            let other = try await PostgresTokenRepository(client: api.database, logger: TestDatabase.logger)
+                .createAdminToken(label: "other")
+            #expect(try await api.get("/v1/workshops", token: other).status == .ok)
         }
     }
 }

@@ -60,11 +60,12 @@ struct TestAPI: Sendable {
     }
 
     /// Builds the application on a fresh database and runs `body` against it.
-    static func run(_ body: @Sendable (TestAPI) async throws -> Void) async throws {
+    static func run(configuration: AppConfiguration = AppConfiguration(rateLimit: .init(rate: 10_000, burst: 10_000)),
+                    _ body: @Sendable (TestAPI) async throws -> Void) async throws {
         try await TestDatabase.withFreshDatabase { url in
             // The application runs the client as one of its services.
             let database = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
-            let app = buildApplication(configuration: .init(), client: database, logger: TestDatabase.logger)
+            let app = buildApplication(configuration: configuration, client: database, logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 let admin = try await PostgresTokenRepository(client: database, logger: TestDatabase.logger)
                     .createAdminToken(label: "tests")

@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+
+/// A token bucket per caller: `rate` requests a second on average, bursts up to `burst`.
+/// It lives in the API process, so behind several replicas each one counts for itself.
+public final class RateLimiter: Sendable {
+    public struct Limit: Sendable {
+        public var rate: Double
+        public var burst: Double
+
+        public init(rate: Double, burst: Double) {
+            self.rate = rate
+            self.burst = burst
+        }
+
+        public static let standard = Limit(rate: 100, burst: 200)
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var buckets: [UUID: Bucket] = [:]
+        var lastSweep = ContinuousClock.now
+    }
+
+    let limit: Limit
+    private let state = Mutex(State())
+
+    public init(limit: Limit) {
+        self.limit = limit
+    }
+
+    /// Takes one request from the caller's bucket: nil when allowed, otherwise how long
+    /// to wait before the next request would be.
+    func take(for caller: UUID, now: ContinuousClock.Instant = .now) -> Duration? {
+        state.withLock { state in
+            // Buckets that have refilled completely carry no information: drop them now and then.
+            if now - state.lastSweep > .seconds(60) {
+                let full = Duration.seconds(limit.burst / limit.rate)
+                state.buckets = state.buckets.filter { now - $0.value.updated < full }
+                state.lastSweep = now
+            }
+            var bucket = state.buckets[caller] ?? Bucket(tokens: limit.burst, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(limit.burst, bucket.tokens + seconds * limit.rate)
+            bucket.updated = now
+            defer { state.buckets[caller] = bucket }
+            guard bucket.tokens >= 1 else {
+                return .seconds((1 - bucket.tokens) / limit.rate)
+            }
+            bucket.tokens -= 1
+            return nil
+        }
+    }
+}
