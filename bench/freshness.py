@@ -5,8 +5,9 @@ Run by bench/freshness.sh, which provides a migrated throwaway database and a ru
 `werkstatt serve --with-worker`. Standard library only.
 
 1. Sets up through the HTTP API a workshop in phase voting with --items recommendations,
-   --members participants spread over the stakeholder groups, and an open dot round
-   (5 points, at most 5 on one recommendation).
+   --members participants spread over the stakeholder groups (created by 8 moderators,
+   as tokens are rate-limited), and an open dot round (5 points, at most 5 on one
+   recommendation).
 2. Drives PUT /v1/rounds/{id}/ballot at a steady --rate requests per second for
    --duration seconds: --threads threads, each with one keep-alive http.client
    connection, send request g at t0 + g / rate (thread t sends g = t, t + threads, ...;
@@ -48,7 +49,9 @@ class API:
         self.conn = None
 
     def call(self, method, path, body=None, expect=(200, 201)):
-        for attempt in range(3):
+        attempt = 0
+        while True:
+            attempt += 1
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
             headers = {"Authorization": f"Bearer {self.token}"}
@@ -63,8 +66,12 @@ class API:
             except (OSError, http.client.HTTPException):
                 self.conn.close()
                 self.conn = None
-                if attempt == 2:
+                if attempt >= 3:
                     raise
+                continue
+            if response.status == 429 and attempt < 20:
+                # Per-token rate limit: wait as told, as a well-behaved client does.
+                time.sleep(float(response.getheader("Retry-After") or 1))
                 continue
             if response.status not in expect:
                 raise RuntimeError(f"{method} {path} -> {response.status}: {text[:500]!r}")
@@ -132,15 +139,24 @@ def set_up(args, host, port):
 
     rng = random.Random(args.seed)
     groups = [GROUPS[bisect_left(GROUP_SHARES, rng.random())] for _ in range(args.members)]
+    # The server limits requests per token (`serve --rate-limit`, 100/s by default), so
+    # the participants are created by a few moderators, each thread with its own token.
+    setup_threads = 8
+    moderators = [admin.call("POST", f"/v1/workshops/{wid}/members", {
+        "display_name": f"Moderator {t + 1}", "role": "moderator"})["token"] for t in range(setup_threads)]
+    moderator_of_thread = iter(moderators)
+    moderator_lock = threading.Lock()
 
     def create_member(state, i):
-        api = state.setdefault("api", API(host, port, args.admin_token))
-        member = api.call("POST", f"/v1/workshops/{wid}/members", {
+        if "api" not in state:
+            with moderator_lock:
+                state["api"] = API(host, port, next(moderator_of_thread))
+        member = state["api"].call("POST", f"/v1/workshops/{wid}/members", {
             "display_name": f"Member {i + 1}", "role": "participant", "stakeholder_group": groups[i]})
         return member["token"]
 
     started = time.monotonic()
-    tokens = parallel(list(range(args.members)), 8, create_member)
+    tokens = parallel(list(range(args.members)), setup_threads, create_member)
     log(f"  {args.members} members in {time.monotonic() - started:.1f} s")
     rnd = admin.call("POST", f"/v1/workshops/{wid}/rounds", {
         "title": "Benchmark dot round", "method": "dot", "points_per_member": 5, "max_points_per_item": 5})

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts; source it (bash).
 #
 #   bench_bin      path of the release werkstatt binary ($WERKSTATT_BIN, else .build-bench)

@@ -24,7 +24,9 @@ chmod 755 "$dir"
 
 child=""
 # shellcheck disable=SC2317  # (functions below are only called from traps)
-cleanup() { "$here/local-postgres.sh" destroy "$dir" || true; }
+# Quiet: when our output is a pipe whose reader has gone (Ctrl-C on `… | tee`), a
+# message would fail and leave the cluster behind.
+cleanup() { "$here/local-postgres.sh" destroy "$dir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 # CMD runs in the background so these traps fire at once instead of after CMD
 # ends. Background children of a script ignore SIGINT, so forward TERM

@@ -18,17 +18,25 @@ public struct AggregationWorker: Service {
     let client: PostgresClient
     let logger: Logger
     let sweepInterval: Duration
+    let pause: Duration
     let computation: SnapshotComputation
 
-    /// - Parameter hook: called at every step of a computation; throwing there abandons the
-    ///   computation as a crash would (tests only).
+    /// - Parameters:
+    ///   - pause: rest after each snapshot, so that under a steady stream of ballots one
+    ///     recomputation covers more of them and the API keeps the CPU it needs.
+    ///   - hook: called at every step of a computation; throwing there abandons the
+    ///     computation as a crash would (tests only).
     public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
-                hook: (@Sendable (Step) async throws -> Void)? = nil) {
+                pause: Duration = .zero, hook: (@Sendable (Step) async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
         self.sweepInterval = sweepInterval
+        self.pause = pause
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
     }
+
+    /// The pause `serve --with-worker` and `werkstatt worker` use by default.
+    public static let defaultPause: Duration = .milliseconds(250)
 
     public func run() async throws {
         try await SchemaGate.waitUntilCurrent(client: client, logger: logger)
@@ -58,6 +66,7 @@ public struct AggregationWorker: Service {
         while !Task.isCancelled {
             do {
                 guard try await computation.computeOne() != nil else { return }
+                if pause > .zero { try await Task.sleep(for: pause) }
             } catch {
                 logger.error("computing a snapshot failed; the round stays dirty",
                              metadata: ["error": "\(String(reflecting: error))"])

@@ -32,7 +32,8 @@ struct Serve: AsyncParsableCommand {
             let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
             // The worker waits for the schema on its own (SchemaGate): only the HTTP server
             // waits for `beforeServerStarts`.
-            let worker: [any Service] = withWorker ? [AggregationWorker(client: client, logger: logger)] : []
+            let worker: [any Service] = withWorker
+                ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause)] : []
             var app = buildApplication(configuration: .init(host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000)),
                                                              rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit)), client: client,
                                        services: worker, logger: logger)

@@ -12,6 +12,8 @@ struct Worker: AsyncParsableCommand {
 
     @Option(help: "Seconds between sweeps for dirty rounds, besides NOTIFY wake-ups.") var sweep: Int = 5
     @Flag(help: "Compute every dirty round once, print how long each took, and exit.") var once = false
+    @Option(help: "Milliseconds to rest after each snapshot, so bursts of ballots share one recomputation.")
+    var pause = 250
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -21,7 +23,8 @@ struct Worker: AsyncParsableCommand {
             let logger = database.logger()
             try await url.probe(logger: logger)
             let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
-            let worker = AggregationWorker(client: client, logger: logger, sweepInterval: .seconds(sweep))
+            let worker = AggregationWorker(client: client, logger: logger, sweepInterval: .seconds(sweep),
+                                           pause: .milliseconds(pause))
             let group = ServiceGroup(
                 services: [PostgresClientService(client: client), worker],
                 gracefulShutdownSignals: [.sigterm, .sigint],
