@@ -10,7 +10,9 @@ public protocol RoundRepository: Sendable {
     func get(_ id: UUID) async throws -> Round?
     /// Moves a round from `from` to `to` (draft → open → closed), or 409.
     func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round
-    /// Records the member's ballot as a new version; nil when the round is not open.
+    /// Records the member's ballot as a new version, committed before it returns (with
+    /// ballots cast at the same moment, in one transaction); nil when the round is not
+    /// open or its workshop not voting.
     func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt?
     /// Withdraws the member's ballot: false when there was none; nil when the round is not open.
     func withdraw(in round: UUID, by member: UUID) async throws -> Bool?
@@ -23,10 +25,13 @@ public protocol RoundRepository: Sendable {
 public struct PostgresRoundRepository: RoundRepository {
     let client: PostgresClient
     let logger: Logger
+    /// Shared by every copy of this repository, so concurrent ballots meet in one batch.
+    let ballots: BallotWriter
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        self.ballots = BallotWriter(client: client, logger: logger)
     }
 
     /// The channel on which casting a ballot or closing a round wakes the workers.
@@ -138,30 +143,7 @@ public struct PostgresRoundRepository: RoundRepository {
 
     public func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt? {
         let content = String(decoding: try JSONEncoder().encode(ballot), as: UTF8.self)
-        // One statement, hence one transaction: the current ballot, its history row, the
-        // change that marks the round dirty, and the wake-up call for the workers.
-        let rows = try await client.query("""
-            WITH open AS (
-                SELECT id FROM rounds WHERE id = \(round) AND state = 'open' FOR SHARE
-            ), current AS (
-                INSERT INTO ballots (round_id, member_id, version, content, entries)
-                SELECT id, \(member), 1, \(content)::jsonb, \(entries) FROM open
-                ON CONFLICT (round_id, member_id) DO UPDATE
-                   SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
-                       recorded_at = now()
-                RETURNING version, recorded_at
-            ), history AS (
-                INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
-                SELECT \(round), \(member), version, \(content)::jsonb, recorded_at FROM current
-            ), change AS (
-                INSERT INTO round_changes (round_id) SELECT \(round) FROM current
-            )
-            SELECT version, recorded_at, pg_notify(\(Self.channel), \(round.uuidString)) FROM current
-            """, logger: logger)
-        return try await rows.all {
-            BallotReceipt(roundId: round, version: Int(try $0.get("version", as: Int32.self)),
-                          recordedAt: try $0.get("recorded_at"))
-        }.first
+        return try await ballots.write(round: round, member: member, content: content, entries: entries)
     }
 
     public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {

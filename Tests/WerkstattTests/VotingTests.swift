@@ -249,4 +249,43 @@ struct VotingTests {
             #expect(final["items"]?[0]?["rank_interval"]?.array.map(\.int) == [1, 1])
         }
     }
+
+    @Test("concurrent ballots share commits: every acknowledged one is kept, versions count up per member")
+    func groupCommit() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let open = try await e.round(api, ["method": "approval"])
+            let closed = try await e.round(api, ["method": "approval"])
+            _ = try await api.post("/v1/rounds/\(closed)/close", token: e.scenario.moderator, "{}")
+            var tokens: [String] = []
+            for i in 0..<40 { tokens.append(try await e.scenario.member(api, group: i % 2 == 0 ? "industry" : "science")) }
+            let ballot = TestAPI.json(e.resolve(["approve": ["A", "C"]]))
+            // Each member three times at once in the open round, and once in the closed one.
+            let statuses = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for token in tokens {
+                    for _ in 0..<3 {
+                        group.addTask { ("open", try await api.put("/v1/rounds/\(open)/ballot", token: token, ballot).status.code) }
+                    }
+                    group.addTask { ("closed", try await api.put("/v1/rounds/\(closed)/ballot", token: token, ballot).status.code) }
+                }
+                return try await group.reduce(into: [String: [Int]]()) { $0[$1.0, default: []].append($1.1) }
+            }
+            #expect(statuses["open"]?.allSatisfy { $0 == 200 } == true)
+            #expect(statuses["open"]?.count == 120)
+            #expect(statuses["closed"]?.allSatisfy { $0 == 409 } == true)
+            let rows = try await api.database.query("""
+                SELECT count(*), count(DISTINCT member_id), min(version), max(version)
+                  FROM ballot_history WHERE round_id = \(UUID(uuidString: open)!)
+                """, logger: TestDatabase.logger)
+            for try await (count, members, low, high) in rows.decode((Int64, Int64, Int32, Int32).self) {
+                #expect(count == 120)
+                #expect(members == 40)
+                #expect(low == 1 && high == 3)
+            }
+            let current = try await api.database.query(
+                "SELECT count(*) FROM ballots WHERE round_id = \(UUID(uuidString: open)!) AND version = 3",
+                logger: TestDatabase.logger)
+            for try await count in current.decode(Int64.self) { #expect(count == 40) }
+        }
+    }
 }

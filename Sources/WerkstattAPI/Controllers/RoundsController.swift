@@ -9,6 +9,7 @@ struct RoundsController {
     let rounds: any RoundRepository
     let exports: Exports
     let access: Access
+    let definitions = RoundDefinitions()
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("workshops/:workshop_id/rounds", use: create)
@@ -59,24 +60,41 @@ struct RoundsController {
         return try await rounds.transition(round.id, from: .open, to: .closed, by: try context.requireCaller())
     }
 
+    /// The hot path: one query for the token (in the middleware), one shared statement
+    /// for the ballot. What a round is about never changes, so it comes from memory; its
+    /// state and the workshop's phase are checked by the statement that writes.
     @Sendable func cast(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
-        let (round, workshop) = try await visibleRound(context, need: .contribute)
+        let caller = try context.requireCaller()
+        let id = try context.id("round_id", of: "round")
+        guard let round = try await definitions.round(id, loading: rounds.get) else { throw APIError.notFound("round") }
+        guard let member = caller.member, member.workshopId == round.workshopId else {
+            // Not a member of this workshop: 404 for another workshop's member, 403 for an admin.
+            _ = try await access.workshop(owning: round.workshopId, what: "round", for: caller, need: .contribute)
+            throw APIError.forbidden("only members of the workshop vote")
+        }
+        try Access.require(.contribute, of: caller)
         let body = try await request.decodeJSON(as: BallotBody.self, context: context)
         let shape = body.shapeViolations(for: round.method)
         guard shape.isEmpty else { throw APIError.invalid(shape) }
         let ballot = body.normalisingIds()
         let validation = BallotRules.validate(ballot.raw(for: round.method), method: round.votingMethod,
                                               candidateIDs: round.recommendationIds.map(\.uuidString))
-        guard validation.isValid else {
+        guard validation.isValid, let content = validation.content else {
             throw APIError.invalid(validation.violations.map { FieldError($0.field, $0.message) })
         }
-        try Access.require(.vote, in: workshop)
-        guard let content = validation.content,
-              let receipt = try await rounds.cast(ballot, entries: content.entries, in: round.id,
-                                                  by: try context.requireCaller().member!.id) else {
-            throw APIError.conflict("the round is not open for ballots")
+        guard let receipt = try await rounds.cast(ballot, entries: content.entries, in: round.id, by: member.id) else {
+            throw try await notOpen(round.id)
         }
         return receipt
+    }
+
+    /// Why a round takes no ballot right now.
+    private func notOpen(_ id: UUID) async throws -> APIError {
+        guard let round = try await rounds.get(id), let workshop = try await access.workshops.get(round.workshopId) else {
+            return APIError.notFound("round")
+        }
+        if !workshop.phase.allows(.vote) { return APIError.phase(workshop.phase, forbids: .vote) }
+        return APIError.conflict("the round is \(round.state.rawValue), not open for ballots")
     }
 
     @Sendable func ownBallot(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PostgresNIO
+import WerkstattDomain
+
+/// Group commit for ballots: ballots cast at the same moment are written by one
+/// statement in one transaction, and each caller is answered once that transaction has
+/// committed. Under load this turns hundreds of commits (each waiting for the disk) into
+/// a few; alone, a ballot is written at once as a batch of one.
+actor BallotWriter {
+    /// One ballot waiting for its batch.
+    struct Pending {
+        var round: UUID
+        var member: UUID
+        var content: String
+        var entries: String
+        var answer: CheckedContinuation<BallotReceipt?, any Error>
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+    private let maxBatch: Int
+    private let maxWriters: Int
+    private var queue: [Pending] = []
+    private var writers = 0
+
+    init(client: PostgresClient, logger: Logger, maxBatch: Int = 256, maxWriters: Int = 4) {
+        self.client = client
+        self.logger = logger
+        self.maxBatch = maxBatch
+        self.maxWriters = maxWriters
+    }
+
+    /// Writes the ballot with whatever else is waiting; nil when its round is not open for
+    /// ballots (or its workshop not voting).
+    func write(round: UUID, member: UUID, content: String, entries: [Int32]) async throws -> BallotReceipt? {
+        let entriesText = "{" + entries.map(String.init).joined(separator: ",") + "}"
+        return try await withCheckedThrowingContinuation { answer in
+            queue.append(Pending(round: round, member: member, content: content, entries: entriesText, answer: answer))
+            if writers < maxWriters {
+                writers += 1
+                Task { await drain() }
+            }
+        }
+    }
+
+    /// Writes batches until nothing waits.
+    private func drain() async {
+        while !queue.isEmpty {
+            let batch = takeBatch()
+            do {
+                let written = try await Self.insert(batch, client: client, logger: logger)
+                for pending in batch {
+                    pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
+                }
+            } catch where batch.count > 1 {
+                // Whatever broke the batch must not fail the others: write them one by one.
+                for pending in batch {
+                    do {
+                        let written = try await Self.insert([pending], client: client, logger: logger)
+                        pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
+                    } catch {
+                        pending.answer.resume(throwing: error)
+                    }
+                }
+            } catch {
+                batch.forEach { $0.answer.resume(throwing: error) }
+            }
+        }
+        writers -= 1
+    }
+
+    /// Up to `maxBatch` waiting ballots, at most one per member and round (a statement
+    /// can change a row once); later ones of the same member wait for the next batch.
+    private func takeBatch() -> [Pending] {
+        var batch: [Pending] = []
+        var seen = Set<Key>()
+        var rest: [Pending] = []
+        for pending in queue {
+            let key = Key(round: pending.round, member: pending.member)
+            if batch.count < maxBatch, seen.insert(key).inserted {
+                batch.append(pending)
+            } else {
+                rest.append(pending)
+            }
+        }
+        queue = rest
+        return batch
+    }
+
+    struct Key: Hashable {
+        var round: UUID
+        var member: UUID
+    }
+
+    /// One statement, hence one transaction: the current ballots, their history rows, the
+    /// changes that mark the rounds dirty, and the wake-up call for the workers. A round
+    /// must be open and its workshop voting; `FOR SHARE` makes closing wait for us.
+    private static func insert(_ batch: [Pending], client: PostgresClient, logger: Logger) async throws -> [Key: BallotReceipt] {
+        let rows = try await client.query("""
+            WITH input AS (
+                SELECT * FROM unnest(\(batch.map(\.round))::uuid[], \(batch.map(\.member))::uuid[],
+                                     \(batch.map(\.content))::text[], \(batch.map(\.entries))::text[])
+                       AS i(round_id, member_id, content, entries)
+            ), open AS (
+                SELECT r.id FROM rounds r JOIN workshops w ON w.id = r.workshop_id
+                 WHERE r.id IN (SELECT round_id FROM input) AND r.state = 'open' AND w.phase = 'voting'
+                   FOR SHARE OF r
+            ), current AS (
+                INSERT INTO ballots (round_id, member_id, version, content, entries)
+                SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input
+                 WHERE round_id IN (SELECT id FROM open)
+                ON CONFLICT (round_id, member_id) DO UPDATE
+                   SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
+                       recorded_at = now()
+                RETURNING round_id, member_id, version, content, recorded_at
+            ), history AS (
+                INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
+                SELECT round_id, member_id, version, content, recorded_at FROM current
+            ), change AS (
+                INSERT INTO round_changes (round_id) SELECT DISTINCT round_id FROM current
+            ), wake AS (
+                SELECT pg_notify(\(PostgresRoundRepository.channel), round_id::text)
+                  FROM (SELECT DISTINCT round_id FROM current) AS changed
+            )
+            SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM wake) AS woken FROM current
+            """, logger: logger)
+        var written: [Key: BallotReceipt] = [:]
+        for try await (round, member, version, recordedAt, _) in rows.decode((UUID, UUID, Int32, Date, Int64).self) {
+            written[Key(round: round, member: member)] = BallotReceipt(roundId: round, version: Int(version), recordedAt: recordedAt)
+        }
+        return written
+    }
+}
