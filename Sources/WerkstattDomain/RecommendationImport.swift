@@ -51,9 +51,9 @@ public enum RecommendationImport {
                 guard let i = position[column] else { return nil }
                 return i < record.fields.count ? record.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
             }
-            let where_ = "line \(record.line)"
+            let lineLabel = "line \(record.line)"
             if record.fields.count != header.fields.count {
-                errors.append(FieldError(where_, "has \(record.fields.count) fields, the header \(header.fields.count)"))
+                errors.append(FieldError(lineLabel, "has \(record.fields.count) fields, the header \(header.fields.count)"))
                 continue
             }
             let code = record.fields[codeColumn].trimmingCharacters(in: .whitespaces)
@@ -73,7 +73,7 @@ public enum RecommendationImport {
             }
             let lead = (value("lead") ?? "").split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if !rowErrors.isEmpty {
-                errors.append(FieldError(where_, rowErrors.joined(separator: "; ")))
+                errors.append(FieldError(lineLabel, rowErrors.joined(separator: "; ")))
                 continue
             }
             seen[code] = record.line
