@@ -34,9 +34,10 @@ struct Serve: AsyncParsableCommand {
             // waits for `beforeServerStarts`.
             let worker: [any Service] = withWorker
                 ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause)] : []
-            var app = buildApplication(configuration: .init(host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000)),
-                                                             rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit)), client: client,
-                                       services: worker, logger: logger)
+            let configuration = AppConfiguration(
+                host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000)),
+                rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit))
+            var app = buildApplication(configuration: configuration, client: client, services: worker, logger: logger)
             let migrate = migrate
             // The server starts only once the schema is known to be current.
             app.beforeServerStarts {
