@@ -19,7 +19,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test bench-recompute bench-freshness db-start db-stop db-destroy psql clean
+.PHONY: build run test bench-recompute bench-freshness bench-ingest db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -50,6 +50,10 @@ bench-recompute:
 bench-freshness:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/freshness.sh $(BENCH_FLAGS)
+
+bench-ingest:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/ingest.sh
 
 db-start:
 	$(PG) start $(PGDIR)

@@ -68,8 +68,11 @@ public struct AggregationWorker: Service {
                 guard try await computation.computeOne() != nil else { return }
                 if pause > .zero { try await Task.sleep(for: pause) }
             } catch {
-                logger.error("computing a snapshot failed; the round stays dirty",
-                             metadata: ["error": "\(String(reflecting: error))"])
+                // Shutting down abandons the computation; the next worker redoes it.
+                if !Task.isCancelled {
+                    logger.error("computing a snapshot failed; the round stays dirty",
+                                 metadata: ["error": "\(String(reflecting: error))"])
+                }
                 return
             }
         }
