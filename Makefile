@@ -12,6 +12,7 @@ PORT         ?= 8080
 TEST_TIMEOUT ?= 1800
 TEST_FLAGS   ?=
 BENCH_FLAGS  ?=
+FUZZ_FLAGS   ?=
 PGDIR        := .werkstatt/pg
 PG           := deploy/local-postgres.sh
 # Deferred (?= is recursive), so swift is only asked when BIN is used.
@@ -19,7 +20,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test bench-recompute bench-freshness bench-ingest db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -40,6 +41,18 @@ test:
 	deploy/with-test-db.sh \
 	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
 
+# Fuzz the API with schemathesis against the /openapi.yaml it serves (release build,
+# throwaway cluster, demo data; see the head of scripts/schemathesis.sh). test-api-fuzz
+# is the bounded run (--max-examples 20, fixed seed), fuzz the long one; FUZZ_FLAGS go
+# to the script and on to `schemathesis run`, e.g. FUZZ_FLAGS='--seed 7'.
+test-api-fuzz:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt scripts/schemathesis.sh $(FUZZ_FLAGS)
+
+fuzz:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt scripts/schemathesis.sh --max-examples 200 $(FUZZ_FLAGS)
+
 # Benchmarks on a throwaway cluster (or $DATABASE_URL); see the head of each script
 # for settings (BENCH_FLAGS go to bench/freshness.py, e.g. --rate 500).
 # Build first, as for `test`, so a compile error doesn't start a cluster.
@@ -54,6 +67,10 @@ bench-freshness:
 bench-ingest:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/ingest.sh
+
+bench-scale-out:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/scale-out.sh
 
 db-start:
 	$(PG) start $(PGDIR)

@@ -67,6 +67,11 @@ public struct AggregationWorker: Service {
             do {
                 guard try await computation.computeOne() != nil else { return }
                 if pause > .zero { try await Task.sleep(for: pause) }
+            } catch where Self.isSerializationFailure(error) {
+                // Another worker finished this round between our snapshot and our claim:
+                // what we computed is already stale, so it was rolled back. Look again.
+                logger.debug("another worker computed the round first; trying the next")
+                continue
             } catch {
                 // Shutting down abandons the computation; the next worker redoes it.
                 if !Task.isCancelled {
@@ -76,6 +81,10 @@ public struct AggregationWorker: Service {
                 return
             }
         }
+    }
+
+    static func isSerializationFailure(_ error: any Error) -> Bool {
+        (StoreError.unwrapping(error) as? PSQLError)?.serverInfo?[.sqlState] == "40001"
     }
 
     /// Turns notifications into wake-ups, reconnecting after a lost connection.

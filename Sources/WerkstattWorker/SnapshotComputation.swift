@@ -36,6 +36,16 @@ public struct SnapshotComputation: Sendable {
     /// Claims a dirty round nobody else is computing and writes its snapshot; nil when
     /// there is none.
     public func computeOne() async throws -> Outcome? {
+        let outcome = try await compute()
+        if let outcome {
+            logger.debug("snapshot written", metadata: [
+                "round": "\(outcome.round)", "ballots": "\(outcome.ballots)", "watermark": "\(outcome.watermark)",
+                "loading": "\(outcome.loading)", "counting": "\(outcome.counting)", "total": "\(outcome.total)"])
+        }
+        return outcome
+    }
+
+    private func compute() async throws -> Outcome? {
         try await client.withTransaction(logger: logger) { tx in
             try await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             // Oldest change first; rounds another worker holds are skipped, not waited for.
@@ -68,13 +78,9 @@ public struct SnapshotComputation: Sendable {
             // ballots committed meanwhile leave theirs, and the round stays dirty.
             try await tx.query("DELETE FROM round_changes WHERE round_id = \(round)", logger: logger)
             try await hook?(.written)
-            let outcome = Outcome(round: round, ballots: result.ballotsCounted, watermark: input.watermark,
-                                  provisional: input.provisional, loading: loaded - start,
-                                  counting: counted - loaded, total: clock.now - start)
-            logger.debug("snapshot written", metadata: [
-                "round": "\(round)", "ballots": "\(result.ballotsCounted)", "watermark": "\(input.watermark)",
-                "loading": "\(outcome.loading)", "counting": "\(outcome.counting)", "total": "\(outcome.total)"])
-            return outcome
+            return Outcome(round: round, ballots: result.ballotsCounted, watermark: input.watermark,
+                           provisional: input.provisional, loading: loaded - start,
+                           counting: counted - loaded, total: clock.now - start)
         }
     }
 }
