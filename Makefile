@@ -13,6 +13,8 @@ TEST_TIMEOUT ?= 1800
 TEST_FLAGS   ?=
 BENCH_FLAGS  ?=
 FUZZ_FLAGS   ?=
+FAULTS       ?=
+FAULTS_FLAGS ?=
 PGDIR        := .werkstatt/pg
 PG           := deploy/local-postgres.sh
 # Deferred (?= is recursive), so swift is only asked when BIN is used.
@@ -20,7 +22,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out faults db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -71,6 +73,14 @@ bench-ingest:
 bench-scale-out:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/scale-out.sh
+
+# Fault injection (bench/faults/run.sh, docs/reliability.md): each scenario on its own
+# throwaway cluster against the release build; exits non-zero if any check fails.
+# FAULTS picks scenarios (db-outage worker-kill api-kill graceful; default all),
+# FAULTS_FLAGS go to every scenario's script, e.g. FAULTS_FLAGS='--rate 100'.
+faults:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/faults/run.sh $(FAULTS) -- $(FAULTS_FLAGS)
 
 db-start:
 	$(PG) start $(PGDIR)

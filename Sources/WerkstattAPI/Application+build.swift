@@ -50,7 +50,9 @@ public func buildRouter(client: PostgresClient, requestDeadline: Duration = .mil
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
     let router = Router(context: AppRequestContext.self)
+    let routeTable = RouteTable()
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AllowedMethodsMiddleware(table: routeTable))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: DeadlineMiddleware(deadline: requestDeadline))
@@ -70,6 +72,7 @@ public func buildRouter(client: PostgresClient, requestDeadline: Duration = .mil
     RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
     RoundsController(rounds: repositories.rounds, exports: exports, access: access).addRoutes(to: v1)
     ImplementationController(implementation: repositories.implementation, exports: exports, access: access).addRoutes(to: v1)
+    routeTable.load(router)
     return router
 }
 

@@ -63,6 +63,9 @@ public enum RecommendationImport {
             if code.count > 40 { rowErrors.append("code is longer than 40 characters") }
             if title.isEmpty { rowErrors.append("title is empty") }
             if title.count > 300 { rowErrors.append("title is longer than 300 characters") }
+            if record.fields.contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+                rowErrors.append("contains the NUL character")
+            }
             if let first = seen[code], !code.isEmpty { rowErrors.append("code \(code) is already on line \(first)") }
             var timeframe: Timeframe?
             if let text = value("timeframe"), !text.isEmpty {

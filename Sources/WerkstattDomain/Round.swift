@@ -146,7 +146,7 @@ public struct NewRound: Codable, Sendable {
         if method == .dot {
             let points = pointsPerMember ?? Self.defaultPoints
             if !(1...1_000).contains(points) { errors.append(.init("points_per_member", "must be from 1 to 1000")) }
-            if let max = maxPointsPerItem, !(1...points).contains(max) {
+            if let max = maxPointsPerItem, points >= 1, !(1...points).contains(max) {
                 errors.append(.init("max_points_per_item", "must be from 1 to points_per_member (\(points))"))
             }
         } else {

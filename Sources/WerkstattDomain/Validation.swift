@@ -6,15 +6,19 @@ enum Check {
     static func text(_ value: String, _ field: String, max: Int, into errors: inout [FieldError]) {
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             errors.append(.init(field, "must not be empty"))
-        } else if value.count > max {
-            errors.append(.init(field, "must be at most \(max) characters"))
+        } else {
+            optionalText(value, field, max: max, into: &errors)
         }
     }
 
-    /// An optional text: absent, or not longer than `max` characters.
+    /// An optional text: absent, or not longer than `max` characters and free of NUL,
+    /// which PostgreSQL cannot store in text.
     static func optionalText(_ value: String?, _ field: String, max: Int, into errors: inout [FieldError]) {
-        if let value, value.count > max {
+        guard let value else { return }
+        if value.count > max {
             errors.append(.init(field, "must be at most \(max) characters"))
+        } else if value.unicodeScalars.contains("\u{0}") {
+            errors.append(.init(field, "must not contain the NUL character"))
         }
     }
 
@@ -23,7 +27,7 @@ enum Check {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard value.count == 10, parts.count == 3,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              parts[0].count == 4, (1...12).contains(m), d >= 1 else { return false }
+              parts[0].count == 4, y >= 1, (1...12).contains(m), d >= 1 else { return false }
         var components = DateComponents(year: y, month: m)
         components.calendar = Calendar(identifier: .gregorian)
         let days = components.calendar!.range(of: .day, in: .month,
@@ -33,10 +37,20 @@ enum Check {
 }
 
 extension Date {
-    /// An RFC 3339 time, with or without fractional seconds; nil for anything else.
+    /// An RFC 3339 time such as `2016-03-01T09:30:00Z` or `2016-03-01T10:30:00.5+01:00`;
+    /// nil for anything else, including times that do not exist (hour 24, 30 February).
     public init?(rfc3339 text: String) {
+        let pattern = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/
+        guard let match = text.wholeMatch(of: pattern), Check.isDate(String(match.1)),
+              let hour = Int(match.2), let minute = Int(match.3), let second = Int(match.4),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        if let offsetHours = match.7.flatMap({ Int($0) }), let offsetMinutes = match.8.flatMap({ Int($0) }),
+           offsetHours > 23 || offsetMinutes > 59 {
+            return nil
+        }
+        let normalised = text.uppercased()
         for style in [Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle()] {
-            if let date = try? style.parse(text) {
+            if let date = try? style.parse(normalised) {
                 self = date
                 return
             }

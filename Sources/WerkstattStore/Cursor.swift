@@ -50,8 +50,12 @@ public struct PageRequest: Sendable {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
               text.hasPrefix("v1:") else { return nil }
+        // Keys are sequence numbers or comment paths: digits and dots only.
         let key = String(text.dropFirst(3))
-        return key.isEmpty ? nil : key
+        guard !key.isEmpty, key.count <= 2_000, key.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else {
+            return nil
+        }
+        return key
     }
 
     /// Cuts a fetched list of `limit + 1` rows into a page and the cursor after it.

@@ -178,4 +178,35 @@ struct ContractTests {
             #expect(try await api.get("/v1/workshops", token: other).status == .ok)
         }
     }
+
+    @Test("what the fuzzer found: NUL, impossible times, a zero budget, other methods")
+    func fuzzerFindings() async throws {
+        try await TestAPI.run { api in
+            let s = try await Scenario.make(api)
+            let nul = try await api.post("/v1/organisations", token: api.admin, #"{"name":"a\u0000b","stakeholder_group":"other"}"#)
+            #expect(nul.status == .unprocessableContent)
+            #expect(nul.body["errors"]?[0]?["field"]?.string == "name")
+            #expect(try await api.post("/v1/workshops/\(s.workshop)/theses", token: s.participant,
+                                       #"{"title":"t","body":"\u0000"}"#).status == .unprocessableContent)
+            for time in ["2024-01-01T12:99:00Z", "2016-02-30T09:30:00Z", "2016-09-14T24:00:00Z",
+                         "2016-09-14T09:30:00Zjunk", "2016-09-14T09:30:00+0200"] {
+                let event = try await api.post("/v1/workshops/\(s.workshop)/events", token: s.moderator,
+                                               TestAPI.json(["title": "e", "starts_at": time]))
+                #expect(event.status == .unprocessableContent, "\(time)")
+            }
+            #expect(try await api.post("/v1/workshops/\(s.workshop)/events", token: s.moderator,
+                                       #"{"title":"e","starts_at":"2016-09-14T09:30:00.123+02:00"}"#).status == .created)
+            let zeroBudget = try await api.post("/v1/workshops/\(s.workshop)/rounds", token: s.moderator,
+                                                #"{"title":"x","method":"dot","points_per_member":0,"max_points_per_item":3}"#)
+            #expect(zeroBudget.status == .unprocessableContent)
+            #expect(try await api.post("/v1/workshops", token: api.admin,
+                                       #"{"slug":"null-jahr","title":"x","starts_on":"0000-01-01"}"#).body["errors"]?[0]?["field"]?.string == "starts_on")
+            let wrongMethod = try await api.request(.delete, "/v1/workshops", token: api.admin)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET, POST")
+            #expect(try await api.request(.head, "/health/live", token: nil).headers[.allow] == "GET")
+            let thesis = try await api.post("/v1/workshops/\(s.workshop)/theses", token: s.participant, #"{"title":"t","body":"b"}"#)
+            #expect(try await api.get("/v1/theses/\(thesis.id)/comments?cursor=djE6AA", token: s.observer).status == .unprocessableContent)
+        }
+    }
 }
