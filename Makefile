@@ -11,6 +11,7 @@ SHELL := /bin/bash
 PORT         ?= 8080
 TEST_TIMEOUT ?= 1800
 TEST_FLAGS   ?=
+TEST_FUZZ    ?= 1
 BENCH_FLAGS  ?=
 FUZZ_FLAGS   ?=
 FAULTS       ?=
@@ -38,10 +39,14 @@ run: build
 
 # Build first, so a compile error doesn't start a cluster and the build isn't
 # counted in TEST_TIMEOUT; the timeout turns a hung test into a CI failure.
+# Then a bounded schemathesis run against the debug build (TEST_FUZZ=0 skips it).
 test:
 	swift build --build-tests
 	deploy/with-test-db.sh \
 	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
+	if [[ "$(TEST_FUZZ)" != 0 ]]; then
+	  WERKSTATT_BIN=$(BIN) timeout --signal=INT --kill-after=30 900 scripts/schemathesis.sh --max-examples 20
+	fi
 
 # Fuzz the API with schemathesis against the /openapi.yaml it serves (release build,
 # throwaway cluster, demo data; see the head of scripts/schemathesis.sh). test-api-fuzz
