@@ -53,8 +53,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The database went away: PostgresNIO lost the connection, or the server said it is
+    /// shutting down (57P01–57P03) or the connection failed (class 08).
     private static func isUnavailable(_ error: PSQLError) -> Bool {
-        [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
-         .uncleanShutdown].contains(error.code)
+        if [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed,
+            .uncleanShutdown].contains(error.code) {
+            return true
+        }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return ["57P01", "57P02", "57P03"].contains(state) || state.hasPrefix("08")
     }
 }

@@ -93,11 +93,11 @@ actor BallotWriter {
         var member: UUID
     }
 
-    /// One statement, hence one transaction: the current ballots, their history rows, the
+    /// One statement in one explicit transaction: the current ballots, their history rows, the
     /// changes that mark the rounds dirty, and the wake-up call for the workers. A round
     /// must be open and its workshop voting; `FOR SHARE` makes closing wait for us.
     private static func insert(_ batch: [Pending], client: PostgresClient, logger: Logger) async throws -> [Key: BallotReceipt] {
-        let rows = try await client.query("""
+        let rows = try await client.write("""
             WITH input AS (
                 SELECT * FROM unnest(\(batch.map(\.round))::uuid[], \(batch.map(\.member))::uuid[],
                                      \(batch.map(\.content))::text[], \(batch.map(\.entries))::text[])
@@ -124,11 +124,11 @@ actor BallotWriter {
                   FROM (SELECT DISTINCT round_id FROM current) AS changed
             )
             SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM wake) AS woken FROM current
-            """, logger: logger)
-        var written: [Key: BallotReceipt] = [:]
-        for try await (round, member, version, recordedAt, _) in rows.decode((UUID, UUID, Int32, Date, Int64).self) {
-            written[Key(round: round, member: member)] = BallotReceipt(roundId: round, version: Int(version), recordedAt: recordedAt)
+            """, logger: logger) { row in
+            (Key(round: try row.get("round_id"), member: try row.get("member_id")),
+             BallotReceipt(roundId: try row.get("round_id"), version: Int(try row.get("version", as: Int32.self)),
+                           recordedAt: try row.get("recorded_at")))
         }
-        return written
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 }

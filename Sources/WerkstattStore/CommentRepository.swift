@@ -58,12 +58,11 @@ public struct PostgresCommentRepository: CommentRepository {
             }
         }
         do {
-            let rows = try await client.query("""
+            return try await client.write("""
                 INSERT INTO comments (workshop_id, thesis_id, recommendation_id, parent_id, author_id, body)
                 VALUES (\(workshop), \(thesis), \(recommendation), \(new.parentId), \(author), \(new.body))
                 RETURNING \(unescaped: Self.columns)
-                """, logger: logger)
-            return try await rows.all(Self.comment)[0]
+                """, logger: logger, Self.comment)[0]
         } catch {
             throw StoreError.translating(error)
         }

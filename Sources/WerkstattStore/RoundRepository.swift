@@ -147,7 +147,7 @@ public struct PostgresRoundRepository: RoundRepository {
     }
 
     public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {
-        let rows = try await client.query("""
+        let counts = try await client.write("""
             WITH open AS (
                 SELECT id FROM rounds WHERE id = \(round) AND state = 'open' FOR SHARE
             ), current AS (
@@ -163,10 +163,10 @@ public struct PostgresRoundRepository: RoundRepository {
             )
             SELECT (SELECT count(*) FROM open) AS open, (SELECT count(*) FROM current) AS withdrawn,
                    (SELECT pg_notify(\(Self.channel), \(round.uuidString)) FROM current) IS NULL AS quiet
-            """, logger: logger)
-        let (open, withdrawn) = try await rows.all {
+            """, logger: logger) {
             (try $0.get("open", as: Int64.self), try $0.get("withdrawn", as: Int64.self))
-        }[0]
+        }
+        let (open, withdrawn) = counts[0]
         guard open > 0 else { return nil }
         return withdrawn > 0
     }

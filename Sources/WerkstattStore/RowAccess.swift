@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 import WerkstattDomain
 
@@ -16,6 +17,19 @@ extension PostgresRandomAccessRow {
         }
         return Timeframe(kind: kind, year: try get("timeframe_year", as: Int32?.self).map(Int.init),
                          toYear: try get("timeframe_to_year", as: Int32?.self).map(Int.init))
+    }
+}
+
+extension PostgresClient {
+    /// Runs a statement that writes, in an explicit transaction, and returns its rows once
+    /// COMMIT has completed. A bare statement would not do: PostgreSQL sends its rows and
+    /// CommandComplete before it commits (at Sync), so a connection lost in between would
+    /// report success for a write that was rolled back.
+    package func write<T: Sendable>(_ query: PostgresQuery, logger: Logger,
+                          _ transform: @Sendable (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        try await withTransaction(logger: logger) { connection in
+            try await connection.query(query, logger: logger).all(transform)
+        }
     }
 }
 

@@ -40,12 +40,11 @@ public struct PostgresThesisRepository: ThesisRepository {
 
     public func create(_ new: NewThesis, in workshop: UUID, author: UUID) async throws -> Thesis {
         do {
-            let rows = try await client.query("""
+            return try await client.write("""
                 INSERT INTO theses (workshop_id, author_id, title, body, working_group_id, event_id)
                 VALUES (\(workshop), \(author), \(new.title), \(new.body), \(new.workingGroupId), \(new.eventId))
                 RETURNING \(unescaped: Self.columns)
-                """, logger: logger)
-            return try await rows.all(Self.thesis)[0]
+                """, logger: logger, Self.thesis)[0]
         } catch {
             throw StoreError.translating(error)
         }
@@ -109,12 +108,11 @@ public struct PostgresThesisRepository: ThesisRepository {
     }
 
     public func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord {
-        let rows = try await client.query("""
+        let updatedAt: Date = try await client.write("""
             INSERT INTO stances (thesis_id, member_id, stance) VALUES (\(thesis), \(member), \(stance.rawValue))
             ON CONFLICT (thesis_id, member_id) DO UPDATE SET stance = EXCLUDED.stance, updated_at = now()
             RETURNING updated_at
-            """, logger: logger)
-        let updatedAt: Date = try await rows.all { try $0.get("updated_at") }[0]
+            """, logger: logger) { try $0.get("updated_at") }[0]
         return StanceRecord(thesisId: thesis, stance: stance, updatedAt: updatedAt)
     }
 }

@@ -48,22 +48,21 @@ public struct PostgresTokenRepository: TokenRepository {
 
     public func createAdminToken(label: String?) async throws -> String {
         let token = Token.generate()
-        try await client.query(
-            "INSERT INTO admin_tokens (token_hash, label) VALUES (\(Token.hash(token)), \(label))",
-            logger: logger)
+        _ = try await client.write(
+            "INSERT INTO admin_tokens (token_hash, label) VALUES (\(Token.hash(token)), \(label)) RETURNING id",
+            logger: logger) { try $0.get("id", as: UUID.self) }
         return token
     }
 
     public func revoke(token: String) async throws -> Bool {
         let hash = Token.hash(token)
-        let rows = try await client.query("""
+        let counts = try await client.write("""
             WITH a AS (UPDATE admin_tokens SET revoked_at = now()
                         WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1),
                  m AS (UPDATE members SET revoked_at = now()
                         WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1)
-            SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM m)
-            """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return count > 0 }
-        return false
+            SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM m) AS count
+            """, logger: logger) { try $0.get("count", as: Int64.self) }
+        return (counts.first ?? 0) > 0
     }
 }
