@@ -24,6 +24,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound(let what): return .notFound(what)
             case .conflict(let detail): return .conflict(detail)
             case .invalid(let errors): return .invalid(errors)
+            case .unavailable(let detail):
+                return APIError(.serviceUnavailable, "unavailable", "\(detail); the database may be unavailable")
             }
         case let error as HTTPError:
             return fromHTTPError(error)

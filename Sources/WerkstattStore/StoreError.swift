@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case conflict(String)
     /// The content breaks a rule, field by field.
     case invalid([FieldError])
+    /// The database did not answer in time.
+    case unavailable(String)
 }
 
 extension StoreError {
@@ -18,6 +20,7 @@ extension StoreError {
         case .notFound(let what): "no such \(what)"
         case .conflict(let detail): detail
         case .invalid(let errors): errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .unavailable(let detail): detail
         }
     }
 
