@@ -27,6 +27,8 @@ GET /health/ready every 0.25 s on its own connection. Checks:
 """
 
 import argparse
+import hashlib
+import json
 import re
 import threading
 import time
@@ -130,6 +132,21 @@ def main():
                  + (f"; {len(too_slow)} slower: " + ", ".join(
                      f"{r.label} {r.outcome()} after {r.latency:.1f} s, sent {since(r, outages[outage_of(r)][0])} "
                      f"from pg_ctl stop #{outage_of(r) + 1}" for r in too_slow[:5]) if too_slow else ""))
+
+    # Hung requests: who they were, and whether their ballot reached the database.
+    hung = [r for r in too_slow if not r.status and r.label == "ballot"]
+    if hung:
+        history = {(m, c) for m, c in env.db.rows(f"""
+            SELECT member_id, COALESCE(content::text, 'null') FROM ballot_history
+             WHERE round_id = '{voting.round_id}'""")}
+        stored = {(m.lower(), f.canonical(json.loads(c))) for m, c in history}
+        for r in hung[:5]:
+            member, ballot = r.extra[0], r.extra[1]
+            member_id, token = voting.members[member]
+            checks.info("a ballot without an answer",
+                        f"member {member_id} (token hash {hashlib.sha256(token.encode()).hexdigest()[:16]}…), "
+                        f"sent {since(r, outages[outage_of(r)][0])} from pg_ctl stop #{outage_of(r) + 1}; its content is "
+                        + ("in" if (member_id, f.canonical(ballot)) in stored else "not in") + " ballot_history")
 
     # What the answers are.
     bad = [r for r in results if not (r.ok or r.is_problem_503())]
