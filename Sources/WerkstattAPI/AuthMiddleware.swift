@@ -16,7 +16,9 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError.unauthorized
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.count <= 200, let caller = try await tokens.caller(token: token) else {
+        let tokens = self.tokens
+        guard !token.isEmpty, token.count <= 200,
+              let caller = try await Deadline.run(.seconds(4), { try await tokens.caller(token: token) }) else {
             throw APIError.unauthorized
         }
         if let wait = limiter.take(for: caller.rateLimitKey) {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PostgresNIO
 import Prometheus
+import WerkstattStore
 
 /// Health, metrics and the API description; no token needed.
 struct OperationsController {
@@ -25,13 +26,11 @@ struct OperationsController {
 
     /// Ready when PostgreSQL answers within two seconds.
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Health {
-        let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await client.query("SELECT 1", logger: context.logger).collect()) != nil }
-            group.addTask { (try? await Task.sleep(for: .seconds(2))) != nil ? false : false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let client = self.client
+        let logger = context.logger
+        let answered = (try? await Deadline.run(.seconds(2)) {
+            try await client.query("SELECT 1", logger: logger).collect().count
+        }) != nil
         guard answered else {
             throw APIError(.serviceUnavailable, "unavailable", "PostgreSQL does not answer")
         }
