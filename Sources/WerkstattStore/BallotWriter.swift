@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import WerkstattDomain
 
 /// Group commit for ballots: ballots cast at the same moment are written by one
@@ -15,30 +14,7 @@ actor BallotWriter {
         var member: UUID
         var content: String
         var entries: String
-        var answer: Answer
-    }
-
-    /// A caller's continuation, resumed once: by its batch, or by the deadline when the
-    /// batch hangs on a connection PostgreSQL dropped (PostgresNIO does not always fail
-    /// such a query), so that the caller gets a 503 instead of waiting for ever.
-    final class Answer: Sendable {
-        private let continuation: Mutex<CheckedContinuation<BallotReceipt?, any Error>?>
-        private let timer = Mutex<Task<Void, Never>?>(nil)
-
-        init(_ continuation: CheckedContinuation<BallotReceipt?, any Error>, deadline: Duration) {
-            self.continuation = Mutex(continuation)
-            let timer = Task { [weak self] in
-                guard (try? await Task.sleep(for: deadline)) != nil else { return }
-                self?.resume(with: .failure(StoreError.unavailable("the ballot was not written within \(deadline)")))
-            }
-            self.timer.withLock { $0 = timer }
-        }
-
-        func resume(with result: Result<BallotReceipt?, any Error>) {
-            guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return }
-            timer.withLock { $0?.cancel() }
-            continuation.resume(with: result)
-        }
+        var answer: CheckedContinuation<BallotReceipt?, any Error>
     }
 
     private let client: PostgresClient
@@ -58,12 +34,19 @@ actor BallotWriter {
     }
 
     /// Writes the ballot with whatever else is waiting; nil when its round is not open for
-    /// ballots (or its workshop not voting).
+    /// ballots (or its workshop not voting). A batch stuck on a connection PostgreSQL
+    /// dropped does not hold its callers past the deadline: they get `unavailable`.
     func write(round: UUID, member: UUID, content: String, entries: [Int32]) async throws -> BallotReceipt? {
         let entriesText = "{" + entries.map(String.init).joined(separator: ",") + "}"
-        return try await withCheckedThrowingContinuation { answer in
-            queue.append(Pending(round: round, member: member, content: content, entries: entriesText,
-                                 answer: Answer(answer, deadline: deadline)))
+        return try await Deadline.run(deadline) {
+            try await self.enqueue(round: round, member: member, content: content, entries: entriesText)
+        }
+    }
+
+    /// Queues the ballot and wakes a writer if fewer than `maxWriters` are busy.
+    private func enqueue(round: UUID, member: UUID, content: String, entries: String) async throws -> BallotReceipt? {
+        try await withCheckedThrowingContinuation { answer in
+            queue.append(Pending(round: round, member: member, content: content, entries: entries, answer: answer))
             if writers < maxWriters {
                 writers += 1
                 Task { await drain() }
@@ -78,20 +61,20 @@ actor BallotWriter {
             do {
                 let written = try await Self.insert(batch, client: client, logger: logger)
                 for pending in batch {
-                    pending.answer.resume(with: .success(written[Key(round: pending.round, member: pending.member)]))
+                    pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
                 }
             } catch where batch.count > 1 {
                 // Whatever broke the batch must not fail the others: write them one by one.
                 for pending in batch {
                     do {
                         let written = try await Self.insert([pending], client: client, logger: logger)
-                        pending.answer.resume(with: .success(written[Key(round: pending.round, member: pending.member)]))
+                        pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
                     } catch {
-                        pending.answer.resume(with: .failure(error))
+                        pending.answer.resume(throwing: error)
                     }
                 }
             } catch {
-                batch.forEach { $0.answer.resume(with: .failure(error)) }
+                batch.forEach { $0.answer.resume(throwing: error) }
             }
         }
         writers -= 1
