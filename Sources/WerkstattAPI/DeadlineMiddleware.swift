@@ -1,4 +1,5 @@
 import Hummingbird
+import WerkstattStore
 
 /// Answers 503 instead of hanging when a request does not finish in time, which is what
 /// happens while PostgreSQL is down: the connection pool waits for it to come back.
@@ -13,7 +14,7 @@ struct DeadlineMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { try await handler(request, context) }
                 group.addTask {
-                    try await Task.sleep(for: deadline)
+                    try await Deadline.sleep(for: deadline)
                     return nil
                 }
                 defer { group.cancelAll() }

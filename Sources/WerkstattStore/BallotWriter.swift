@@ -26,7 +26,7 @@ actor BallotWriter {
     private var queue: [Pending] = []
     private var writers = 0
 
-    init(client: PostgresClient, logger: Logger, maxBatch: Int = 256, maxWriters: Int = 4) {
+    init(client: PostgresClient, logger: Logger, maxBatch: Int = 256, maxWriters: Int = 1) {
         self.client = client
         self.logger = logger
         self.maxBatch = maxBatch
@@ -103,42 +103,73 @@ actor BallotWriter {
         var member: UUID
     }
 
-    /// One statement in one explicit transaction: the current ballots, their history rows, the
-    /// changes that mark the rounds dirty, and the wake-up call for the workers. A round
-    /// must be open and its workshop voting; `FOR SHARE` makes closing wait for us.
+    /// One statement in one explicit transaction (see `WriteBallots`); the receipts by
+    /// member and round.
     private static func insert(_ batch: [Pending], client: PostgresClient, logger: Logger) async throws -> [Key: BallotReceipt] {
-        let rows = try await client.write("""
-            WITH input AS (
-                SELECT * FROM unnest(\(batch.map(\.round))::uuid[], \(batch.map(\.member))::uuid[],
-                                     \(batch.map(\.content))::text[], \(batch.map(\.entries))::text[])
-                       AS i(round_id, member_id, content, entries)
-            ), open AS (
-                SELECT r.id FROM rounds r JOIN workshops w ON w.id = r.workshop_id
-                 WHERE r.id IN (SELECT round_id FROM input) AND r.state = 'open' AND w.phase = 'voting'
-                   FOR SHARE OF r
-            ), current AS (
-                INSERT INTO ballots (round_id, member_id, version, content, entries)
-                SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input
-                 WHERE round_id IN (SELECT id FROM open)
-                ON CONFLICT (round_id, member_id) DO UPDATE
-                   SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
-                       recorded_at = now()
-                RETURNING round_id, member_id, version, content, recorded_at
-            ), history AS (
-                INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
-                SELECT round_id, member_id, version, content, recorded_at FROM current
-            ), change AS (
-                INSERT INTO round_changes (round_id) SELECT DISTINCT round_id FROM current
-            ), wake AS (
-                SELECT pg_notify(\(PostgresRoundRepository.channel), round_id::text)
-                  FROM (SELECT DISTINCT round_id FROM current) AS changed
-            )
-            SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM wake) AS woken FROM current
-            """, logger: logger) { row in
-            (Key(round: try row.get("round_id"), member: try row.get("member_id")),
-             BallotReceipt(roundId: try row.get("round_id"), version: Int(try row.get("version", as: Int32.self)),
-                           recordedAt: try row.get("recorded_at")))
+        let statement = WriteBallots(rounds: batch.map(\.round), members: batch.map(\.member),
+                                     contents: batch.map(\.content), entries: batch.map(\.entries))
+        let receipts = try await client.withTransaction(logger: logger) { connection in
+            var receipts: [Key: BallotReceipt] = [:]
+            for try await (round, member, version, recordedAt) in try await connection.execute(statement, logger: logger) {
+                receipts[Key(round: round, member: member)] = BallotReceipt(roundId: round, version: Int(version), recordedAt: recordedAt)
+            }
+            return receipts
         }
-        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+        return receipts
+    }
+}
+
+/// The current ballots, their history rows, the changes that mark the rounds dirty, and
+/// the wake-up call for the workers, for a whole batch in one statement. A round must be
+/// open and its workshop voting; `FOR SHARE` makes closing wait for us. Prepared once per
+/// connection: it runs for every batch, and parsing and planning it each time cost
+/// PostgreSQL more than running it.
+struct WriteBallots: PostgresPreparedStatement {
+    static let sql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[])
+                   AS i(round_id, member_id, content, entries)
+        ), open AS (
+            SELECT r.id FROM rounds r JOIN workshops w ON w.id = r.workshop_id
+             WHERE r.id IN (SELECT round_id FROM input) AND r.state = 'open' AND w.phase = 'voting'
+               FOR SHARE OF r
+        ), current AS (
+            INSERT INTO ballots (round_id, member_id, version, content, entries)
+            SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input
+             WHERE round_id IN (SELECT id FROM open)
+            ON CONFLICT (round_id, member_id) DO UPDATE
+               SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
+                   recorded_at = now()
+            RETURNING round_id, member_id, version, content, recorded_at
+        ), history AS (
+            INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
+            SELECT round_id, member_id, version, content, recorded_at FROM current
+        ), change AS (
+            INSERT INTO round_changes (round_id) SELECT DISTINCT round_id FROM current
+        ), wake AS (
+            SELECT pg_notify($5, round_id::text) FROM (SELECT DISTINCT round_id FROM current) AS changed
+        )
+        SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM wake) AS woken FROM current
+        """
+    typealias Row = (UUID, UUID, Int32, Date)
+
+    var rounds: [UUID]
+    var members: [UUID]
+    var contents: [String]
+    var entries: [String]
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(rounds)
+        bindings.append(members)
+        bindings.append(contents)
+        bindings.append(entries)
+        bindings.append(PostgresRoundRepository.channel)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (round, member, version, recordedAt, _) = try row.decode((UUID, UUID, Int32, Date, Int64).self)
+        return (round, member, version, recordedAt)
     }
 }

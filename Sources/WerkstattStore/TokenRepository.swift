@@ -23,25 +23,13 @@ public struct PostgresTokenRepository: TokenRepository {
     }
 
     public func caller(token: String) async throws -> Caller? {
-        let hash = Token.hash(token)
-        // One indexed look-up on each table; the hash, not the token, is compared.
-        let rows = try await client.query("""
-            SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group
-              FROM admin_tokens WHERE token_hash = \(hash) AND revoked_at IS NULL
-            UNION ALL
-            SELECT 'member', m.id, m.workshop_id, m.role,
-                   COALESCE(m.stakeholder_group, o.stakeholder_group, 'other')
-              FROM members m LEFT JOIN organisations o ON o.id = m.organisation_id
-             WHERE m.token_hash = \(hash) AND m.revoked_at IS NULL
-            """, logger: logger)
-        for try await row in rows {
-            let r = row.makeRandomAccess()
-            let id: UUID = try r.get("id")
-            if try r.get("kind", as: String.self) == "admin" { return .admin(id: id) }
+        for try await (kind, id, workshop, role, group) in try await client.execute(CallerByTokenHash(hash: Token.hash(token)), logger: logger) {
+            if kind == "admin" { return .admin(id: id) }
+            guard let workshop else { continue }
             return .member(MemberIdentity(
-                id: id, workshopId: try r.get("workshop_id"),
-                role: Role(rawValue: try r.get("role")) ?? .observer,
-                group: StakeholderGroup(rawValue: try r.get("stakeholder_group")) ?? .other))
+                id: id, workshopId: workshop,
+                role: role.flatMap(Role.init(rawValue:)) ?? .observer,
+                group: group.flatMap(StakeholderGroup.init(rawValue:)) ?? .other))
         }
         return nil
     }
@@ -64,5 +52,33 @@ public struct PostgresTokenRepository: TokenRepository {
             SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM m) AS count
             """, logger: logger) { try $0.get("count", as: Int64.self) }
         return (counts.first ?? 0) > 0
+    }
+}
+
+/// Who holds a token, found by its hash (the token itself is never compared). Every
+/// request asks this, so it is prepared once per connection rather than parsed and
+/// planned each time.
+struct CallerByTokenHash: PostgresPreparedStatement {
+    static let sql = """
+        SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group
+          FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+        UNION ALL
+        SELECT 'member', m.id, m.workshop_id, m.role,
+               COALESCE(m.stakeholder_group, o.stakeholder_group, 'other')
+          FROM members m LEFT JOIN organisations o ON o.id = m.organisation_id
+         WHERE m.token_hash = $1 AND m.revoked_at IS NULL
+        """
+    typealias Row = (String, UUID, UUID?, String?, String?)
+
+    var hash: Data
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        try bindings.append(hash)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }

@@ -22,8 +22,9 @@ public struct AggregationWorker: Service {
     let computation: SnapshotComputation
 
     /// - Parameters:
-    ///   - pause: rest after each snapshot, so that under a steady stream of ballots one
-    ///     recomputation covers more of them and the API keeps the CPU it needs.
+    ///   - pause: the least rest after each snapshot, so that under a steady stream of
+    ///     ballots one recomputation covers more of them and the API keeps the CPU it needs
+    ///     (see `rest(after:)`); zero for no rest at all.
     ///   - hook: called at every step of a computation; throwing there abandons the
     ///     computation as a crash would (tests only).
     public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
@@ -37,6 +38,15 @@ public struct AggregationWorker: Service {
 
     /// The pause `serve --with-worker` and `werkstatt worker` use by default.
     public static let defaultPause: Duration = .milliseconds(250)
+
+    /// How long to rest after a computation that took `computing`: ten times as long, so
+    /// a worker recounting a large round under a steady stream of ballots spends at most
+    /// a tenth of its time on it; at least `pause` (small rounds stay fresh) and at most a
+    /// second (large rounds stay within the freshness target).
+    func rest(after computing: Duration) -> Duration {
+        guard pause > .zero else { return .zero }
+        return min(max(pause, computing * 10), max(pause, .seconds(1)))
+    }
 
     public func run() async throws {
         try await SchemaGate.waitUntilCurrent(client: client, logger: logger)
@@ -65,8 +75,10 @@ public struct AggregationWorker: Service {
     public func drain() async {
         while !Task.isCancelled {
             do {
+                let started = ContinuousClock.now
                 guard try await computation.computeOne() != nil else { return }
-                if pause > .zero { try await Task.sleep(for: pause) }
+                let rest = rest(after: ContinuousClock.now - started)
+                if rest > .zero { try await Task.sleep(for: rest) }
             } catch where Self.isSerializationFailure(error) {
                 // Another worker finished this round between our snapshot and our claim:
                 // what we computed is already stale, so it was rolled back. Look again.
