@@ -23,7 +23,8 @@ public struct AppConfiguration: Sendable {
     }
 }
 
-/// The Werkstatt application: the router with every route, over one PostgreSQL client.
+/// The Werkstatt application: the router with every route under the request deadline,
+/// over one PostgreSQL client.
 /// The client runs as one of the application's services; pass further services (the
 /// worker) in `services`.
 public func buildApplication(
@@ -31,11 +32,10 @@ public func buildApplication(
     client: PostgresClient,
     services: [any Service] = [],
     logger: Logger
-) -> Application<RouterResponder<AppRequestContext>> {
-    let router = buildRouter(client: client, requestDeadline: configuration.requestDeadline,
-                             rateLimit: configuration.rateLimit, logger: logger)
+) -> Application<DeadlineResponder<RouterResponder<AppRequestContext>>> {
+    let router = buildRouter(client: client, rateLimit: configuration.rateLimit, logger: logger)
     return Application(
-        router: router,
+        responder: DeadlineResponder(responder: router.buildResponder(), deadline: configuration.requestDeadline),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "Werkstatt"),
         services: [PostgresClientService(client: client)] + services,
@@ -44,8 +44,8 @@ public func buildApplication(
 }
 
 /// Every route of the API, with its middleware.
-public func buildRouter(client: PostgresClient, requestDeadline: Duration = .milliseconds(4500),
-                        rateLimit: RateLimiter.Limit = .standard, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(client: PostgresClient, rateLimit: RateLimiter.Limit = .standard,
+                        logger: Logger) -> Router<AppRequestContext> {
     let repositories = Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
@@ -55,7 +55,6 @@ public func buildRouter(client: PostgresClient, requestDeadline: Duration = .mil
     router.add(middleware: AllowedMethodsMiddleware(table: routeTable))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: DeadlineMiddleware(deadline: requestDeadline))
 
     OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)

@@ -29,6 +29,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case let error as HTTPError:
             return fromHTTPError(error)
+        case is CancellationError:
+            // Only the request deadline cancels a request (DeadlineResponder), which
+            // answers the client itself; this is what the cancelled handler returns.
+            return APIError(.serviceUnavailable, "unavailable", "the request was cancelled at its deadline")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
         case let error as PSQLError where Self.isUnavailable(error):

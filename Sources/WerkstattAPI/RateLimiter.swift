@@ -45,7 +45,7 @@ public final class RateLimiter: Sendable {
             }
             var bucket = state.buckets[caller] ?? Bucket(tokens: limit.burst, updated: now)
             let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             bucket.tokens = min(limit.burst, bucket.tokens + seconds * limit.rate)
             bucket.updated = now
             defer { state.buckets[caller] = bucket }

@@ -20,8 +20,11 @@ actor BallotWriter {
     private let client: PostgresClient
     private let logger: Logger
     private let maxBatch: Int
+    /// Batches in flight at once. One lets a batch grow while the previous one commits;
+    /// with four, the ingest bench made more, smaller commits and took 15 % fewer ballots.
     private let maxWriters: Int
-    /// Longest a caller waits for its batch; below the API's request deadline.
+    /// Longest a batch may take before its callers are told `unavailable` and the writer
+    /// moves on; below the API's request deadline.
     private let deadline: Duration = .seconds(4)
     private var queue: [Pending] = []
     private var writers = 0
@@ -34,18 +37,10 @@ actor BallotWriter {
     }
 
     /// Writes the ballot with whatever else is waiting; nil when its round is not open for
-    /// ballots (or its workshop not voting). A batch stuck on a connection PostgreSQL
-    /// dropped does not hold its callers past the deadline: they get `unavailable`.
+    /// ballots (or its workshop not voting).
     func write(round: UUID, member: UUID, content: String, entries: [Int32]) async throws -> BallotReceipt? {
-        let entriesText = "{" + entries.map(String.init).joined(separator: ",") + "}"
-        return try await Deadline.run(deadline) {
-            try await self.enqueue(round: round, member: member, content: content, entries: entriesText)
-        }
-    }
-
-    /// Queues the ballot and wakes a writer if fewer than `maxWriters` are busy.
-    private func enqueue(round: UUID, member: UUID, content: String, entries: String) async throws -> BallotReceipt? {
-        try await withCheckedThrowingContinuation { answer in
+        let entries = "{" + entries.map(String.init).joined(separator: ",") + "}"
+        return try await withCheckedThrowingContinuation { answer in
             queue.append(Pending(round: round, member: member, content: content, entries: entries, answer: answer))
             if writers < maxWriters {
                 writers += 1
@@ -59,16 +54,15 @@ actor BallotWriter {
         while !queue.isEmpty {
             let batch = takeBatch()
             do {
-                let written = try await Self.insert(batch, client: client, logger: logger)
-                for pending in batch {
-                    pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
-                }
+                answer(batch, with: try await insert(batch))
+            } catch StoreError.unavailable(let detail) {
+                // Out of time: writing them one by one would only take longer.
+                batch.forEach { $0.answer.resume(throwing: StoreError.unavailable(detail)) }
             } catch where batch.count > 1 {
                 // Whatever broke the batch must not fail the others: write them one by one.
                 for pending in batch {
                     do {
-                        let written = try await Self.insert([pending], client: client, logger: logger)
-                        pending.answer.resume(returning: written[Key(round: pending.round, member: pending.member)])
+                        answer([pending], with: try await insert([pending]))
                     } catch {
                         pending.answer.resume(throwing: error)
                     }
@@ -78,6 +72,20 @@ actor BallotWriter {
             }
         }
         writers -= 1
+    }
+
+    /// Answers each caller with its receipt; nil for a ballot its round did not take.
+    private func answer(_ batch: [Pending], with receipts: [Key: BallotReceipt]) {
+        for pending in batch {
+            pending.answer.resume(returning: receipts[Key(round: pending.round, member: pending.member)])
+        }
+    }
+
+    /// Writes a batch, giving up at the deadline: a batch stuck on a connection PostgreSQL
+    /// dropped must not hold its callers, nor the writer, for ever.
+    private func insert(_ batch: [Pending]) async throws -> [Key: BallotReceipt] {
+        let (client, logger) = (self.client, self.logger)
+        return try await Deadline.run(deadline) { try await Self.insert(batch, client: client, logger: logger) }
     }
 
     /// Up to `maxBatch` waiting ballots, at most one per member and round (a statement

@@ -1,0 +1,48 @@
+import Hummingbird
+import WerkstattStore
+
+/// Answers 503 problem+json when a request does not finish in time, which is what
+/// happens while PostgreSQL is down. It wraps the whole router rather than sitting in it
+/// as a middleware because a middleware cannot stop waiting for its handler, and a
+/// handler can wait for ever: PostgresNIO 1.33.2 does not always give up a query on
+/// cancellation while PostgreSQL shuts down. Here the handler runs under
+/// `Deadline.run`, is cancelled at the deadline and, if it still does not return, left
+/// behind. Being outside the router, it renders its own problems: Hummingbird would turn
+/// an error thrown here into a bare 500.
+public struct DeadlineResponder<Responder: HTTPResponder>: HTTPResponder where Responder.Context == AppRequestContext {
+    let responder: Responder
+    let deadline: Duration
+
+    public init(responder: Responder, deadline: Duration) {
+        self.responder = responder
+        self.deadline = deadline
+    }
+
+    public func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+        var body = request
+        do {
+            // Read the body first, here: a handler left behind must not be the one still
+            // reading from the connection when the next request arrives on it.
+            _ = try await body.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            return try ProblemMiddleware<AppRequestContext>.problem(for: error, logger: context.logger)
+                .response(from: request, context: context)
+        }
+        let (responder, request) = (self.responder, body)
+        do {
+            return try await Deadline.run(deadline) { try await responder.respond(to: request, context: context) }
+        } catch StoreError.unavailable {
+            context.logger.warning("request abandoned at its deadline", metadata: ["path": "\(request.uri.path)"])
+            return try APIError(.serviceUnavailable, "unavailable",
+                                "the request did not finish within \(deadline.seconds) s; the database may be unavailable")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for messages.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
