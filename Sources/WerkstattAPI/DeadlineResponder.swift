@@ -1,4 +1,5 @@
 import Hummingbird
+import Metrics
 import WerkstattStore
 
 /// Answers 503 problem+json when a request does not finish in time, which is what
@@ -7,7 +8,7 @@ import WerkstattStore
 /// handler can wait for ever: PostgresNIO 1.33.2 does not always give up a query on
 /// cancellation while PostgreSQL shuts down. Here the handler runs under
 /// `Deadline.run`, is cancelled at the deadline and, if it still does not return, left
-/// behind. Being outside the router, it renders its own problems: Hummingbird would turn
+/// behind (`werkstatt_requests_abandoned_total` counts them). Being outside the router, it renders its own problems: Hummingbird would turn
 /// an error thrown here into a bare 500.
 public struct DeadlineResponder<Responder: HTTPResponder>: HTTPResponder where Responder.Context == AppRequestContext {
     let responder: Responder
@@ -33,6 +34,7 @@ public struct DeadlineResponder<Responder: HTTPResponder>: HTTPResponder where R
             return try await Deadline.run(deadline) { try await responder.respond(to: request, context: context) }
         } catch StoreError.unavailable {
             context.logger.warning("request abandoned at its deadline", metadata: ["path": "\(request.uri.path)"])
+            Counter(label: "werkstatt_requests_abandoned_total").increment()
             return try APIError(.serviceUnavailable, "unavailable",
                                 "the request did not finish within \(deadline.seconds) s; the database may be unavailable")
                 .response(from: request, context: context)

@@ -16,6 +16,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func problem(for error: any Error, logger: Logger) -> APIError {
+        if Task.isCancelled {
+            // Only the request deadline cancels a request (DeadlineResponder), and it has
+            // answered the client already; whatever the handler threw on the way out
+            // (CancellationError, the pool's requestCancelled…) is that, not a fault.
+            return APIError(.serviceUnavailable, "unavailable", "the request was cancelled at its deadline")
+        }
         switch StoreError.unwrapping(error) {
         case let error as APIError:
             return error
@@ -29,10 +35,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case let error as HTTPError:
             return fromHTTPError(error)
-        case is CancellationError:
-            // Only the request deadline cancels a request (DeadlineResponder), which
-            // answers the client itself; this is what the cancelled handler returns.
-            return APIError(.serviceUnavailable, "unavailable", "the request was cancelled at its deadline")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
         case let error as PSQLError where Self.isUnavailable(error):

@@ -201,17 +201,21 @@ def wait_ready(port, timeout=60, proc=None):
 
 
 def active_requests(port):
-    """http_server_active_requests from /metrics, by method (this GET not counted)."""
+    """(http_server_active_requests by method (this GET not counted),
+    werkstatt_requests_abandoned_total) from /metrics."""
     r = Client(port, timeout=10).request("GET", "/metrics")
     if r.status != 200:
-        return None
-    active = {}
+        return {"(/metrics answered %s)" % r.status: 1}, 0
+    active, abandoned = {}, 0
     for line in r.body.decode(errors="replace").splitlines():
         m = re.match(r'http_server_active_requests\{http_request_method="(\w+)"\} ([0-9.]+)', line)
         if m:
             active[m.group(1)] = int(float(m.group(2)))
+        m = re.match(r'werkstatt_requests_abandoned_total ([0-9.]+)', line)
+        if m:
+            abandoned = int(float(m.group(1)))
     active["GET"] = active.get("GET", 1) - 1
-    return {k: v for k, v in active.items() if v}
+    return {k: v for k, v in active.items() if v}, abandoned
 
 
 # --- HTTP ------------------------------------------------------------------------------
