@@ -1,5 +1,5 @@
 -- bench/ingest-pgbench.sql: one ballot, written by exactly the statement the service uses
--- (BallotWriter.insert, which RoundRepository.cast hands ballots to), as a batch of one:
+-- (WriteBallots in BallotWriter.swift, which RoundRepository.cast hands ballots to), as a batch of one:
 -- what a ballot costs when it has a commit to itself. Under load the service puts the
 -- ballots arriving together into one batch, so it can beat this figure.
 -- For pgbench -M prepared (bench/ingest.sh); the bind parameters are pgbench variables,
