@@ -11,17 +11,24 @@ import Synchronization
 /// Dispatch timer and its manager thread, which cost the API about a seventh of its CPU
 /// when every request armed two or three of them.
 public enum Deadline {
+    /// The result of `operation`, or `StoreError.unavailable` once `deadline` has passed.
+    /// Cancelling the caller cancels the operation and throws `CancellationError` at once.
     public static func run<T: Sendable>(_ deadline: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let waiter = Waiter<T>()
-        return try await withCheckedThrowingContinuation { continuation in
-            waiter.start(continuation)
-            let work = Task {
-                do { waiter.finish(.success(try await operation())) } catch { waiter.finish(.failure(error)) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiter.start(continuation) else { return }
+                let work = Task {
+                    do { waiter.finish(.success(try await operation())) } catch { waiter.finish(.failure(error)) }
+                }
+                let timer = loop.scheduleTask(in: TimeAmount(deadline)) {
+                    waiter.finish(.failure(StoreError.unavailable("the database did not answer within \(deadline)")),
+                                  cancellingWork: true)
+                }
+                waiter.attach(work: work, timer: timer)
             }
-            waiter.setTimer(loop.scheduleTask(in: TimeAmount(deadline)) {
-                waiter.finish(.failure(StoreError.unavailable("the database did not answer within \(deadline)")))
-                work.cancel()
-            })
+        } onCancel: {
+            waiter.finish(.failure(CancellationError()), cancellingWork: true)
         }
     }
 
@@ -41,25 +48,49 @@ public enum Deadline {
         MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
     }
 
-    /// One continuation, resumed once: by the call or by the timer.
+    /// One wait, ended once: by the operation, the timer or the caller's cancellation,
+    /// whichever comes first, in whatever order they race.
     private final class Waiter<T: Sendable>: Sendable {
-        private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
-        private let timer = Mutex<Scheduled<Void>?>(nil)
+        private struct State {
+            var continuation: CheckedContinuation<T, any Error>?
+            var work: Task<Void, Never>?
+            var timer: Scheduled<Void>?
+            var finished = false
+        }
+        private let state = Mutex(State())
 
-        func start(_ continuation: CheckedContinuation<T, any Error>) {
-            self.continuation.withLock { $0 = continuation }
+        /// False when the wait ended before it began (the caller was cancelled); the
+        /// continuation has then been resumed.
+        func start(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+            let over = state.withLock { state in
+                if !state.finished { state.continuation = continuation }
+                return state.finished
+            }
+            if over { continuation.resume(throwing: CancellationError()) }
+            return !over
         }
 
-        func setTimer(_ scheduled: Scheduled<Void>) {
-            // The call may have finished already; then the timer is not needed.
-            let done = continuation.withLock { $0 == nil }
-            if done { scheduled.cancel() } else { timer.withLock { $0 = scheduled } }
+        func attach(work: Task<Void, Never>, timer: Scheduled<Void>) {
+            let over = state.withLock { state in
+                if !state.finished { (state.work, state.timer) = (work, timer) }
+                return state.finished
+            }
+            // Ended in between: by the operation (cancelling it is harmless then), or
+            // by the timer or a cancellation that could not reach the work yet.
+            if over { timer.cancel(); work.cancel() }
         }
 
-        func finish(_ result: Result<T, any Error>) {
-            guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return }
-            timer.withLock { $0?.cancel() }
-            continuation.resume(with: result)
+        func finish(_ result: Result<T, any Error>, cancellingWork: Bool = false) {
+            let ended = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Scheduled<Void>?)? in
+                guard !state.finished else { return nil }
+                state.finished = true
+                defer { (state.continuation, state.work, state.timer) = (nil, nil, nil) }
+                return (state.continuation, state.work, state.timer)
+            }
+            guard let (continuation, work, timer) = ended else { return }
+            timer?.cancel()
+            if cancellingWork { work?.cancel() }
+            continuation?.resume(with: result)
         }
     }
 }

@@ -36,6 +36,12 @@ public struct AggregationWorker: Service {
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
     }
 
+    /// Longest one computation may take before it is abandoned and the round left dirty
+    /// for the next pass. A query PostgresNIO never lets go of while PostgreSQL shuts
+    /// down would otherwise stop the worker for good; a round of 100 000 ballots takes
+    /// 0.4–0.6 s, so this is far from any real computation.
+    public static let computationDeadline: Duration = .seconds(30)
+
     /// The pause `serve --with-worker` and `werkstatt worker` use by default.
     public static let defaultPause: Duration = .milliseconds(250)
 
@@ -76,7 +82,10 @@ public struct AggregationWorker: Service {
         while !Task.isCancelled {
             do {
                 let started = ContinuousClock.now
-                guard try await computation.computeOne() != nil else { return }
+                let computation = self.computation
+                guard try await Deadline.run(Self.computationDeadline, { try await computation.computeOne() }) != nil else {
+                    return
+                }
                 let rest = rest(after: ContinuousClock.now - started)
                 if rest > .zero { try await Task.sleep(for: rest) }
             } catch where Self.isSerializationFailure(error) {

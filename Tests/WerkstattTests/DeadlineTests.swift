@@ -1,8 +1,10 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import WerkstattAPI
+import WerkstattStore
 
 /// The request deadline holds even when a handler ignores cancellation, as a PostgresNIO
 /// query can while PostgreSQL shuts down.
@@ -59,5 +61,31 @@ import Testing
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
         }
+    }
+
+    @Test("cancelling the caller of Deadline.run cancels the operation and returns at once")
+    func cancellationReachesTheOperation() async throws {
+        let operationCancelled = Mutex(false)
+        let started = ContinuousClock.now
+        let caller = Task {
+            try await Deadline.run(.seconds(10)) {
+                do { try await Task.sleep(for: .seconds(10)) } catch { operationCancelled.withLock { $0 = true } }
+                return 1
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        caller.cancel()
+        await #expect(throws: CancellationError.self) { try await caller.value }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(operationCancelled.withLock { $0 })
+    }
+
+    @Test("Deadline.run gives up at the deadline and returns the operation's result before it")
+    func deadline() async throws {
+        await #expect(throws: StoreError.self) {
+            try await Deadline.run(.milliseconds(100)) { await DeadlineTests.waitIgnoringCancellation(1); return 1 }
+        }
+        #expect(try await Deadline.run(.seconds(5)) { 42 } == 42)
     }
 }

@@ -289,3 +289,49 @@ struct VotingTests {
         }
     }
 }
+
+/// Bodies built to break a parser or a counter: each is refused with a 4xx that names
+/// the problem, the process survives, and nothing is stored.
+@Suite struct HostileBallotTests {
+    @Test("invalid UTF-8, deep nesting, huge objects and numbers out of range are 4xx and store nothing")
+    func hostileBallots() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api, slug: "feindlich")
+            let round = try await e.round(api, ["method": "dot", "points_per_member": 5, "max_points_per_item": 3])
+            let token = try await e.scenario.member(api, group: "industry")
+            let a = e.ids["A"]!
+            let path = "/v1/rounds/\(round)/ballot"
+
+            // Invalid UTF-8 as JSON (0xFF never occurs in UTF-8), and the same bytes unlabelled.
+            let invalidBytes = ByteBuffer(bytes: Array(#"{"points":{""#.utf8) + [0xFF, 0xFE] + Array(#"":3}}"#.utf8))
+            let invalidUTF8 = try await api.request(.put, path, token: token, contentType: "application/json",
+                                                    body: invalidBytes)
+            #expect(invalidUTF8.status == .unprocessableContent, "\(invalidUTF8.text)")
+            let unlabelled = try await api.request(.put, path, token: token, body: invalidBytes)
+            #expect(unlabelled.status == .unsupportedMediaType)
+
+            let hostile: [(String, String)] = [
+                ("nested 100 000 deep", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)),
+                ("nested inside a ballot", #"{"points":"# + String(repeating: #"{"a":"#, count: 50_000) + "1"
+                    + String(repeating: "}", count: 50_000) + "}"),
+                ("100 000 keys", #"{"points":{"# + (0..<100_000).map { #""k\#($0)":1"# }.joined(separator: ",") + "}}"),
+                ("points beyond Int64", #"{"points":{"\#(a)":9223372036854775808}}"#),
+                ("points 1e400", #"{"points":{"\#(a)":1e400}}"#),
+                ("negative points", #"{"points":{"\#(a)":-3}}"#),
+                ("fractional points", #"{"points":{"\#(a)":1.5}}"#),
+                ("points as a string", #"{"points":{"\#(a)":"3"}}"#),
+            ]
+            for (what, body) in hostile {
+                let reply = try await api.put(path, token: token, body)
+                #expect(reply.status == .unprocessableContent || reply.status == .contentTooLarge, "\(what): \(reply.status)")
+                #expect(reply.headers[.contentType] == "application/problem+json", "\(what)")
+            }
+
+            // The process is alive and the member can still vote; nothing above was stored.
+            let history = try await api.database.query("SELECT count(*) FROM ballot_history", logger: TestDatabase.logger)
+            for try await count in history.decode(Int64.self) { #expect(count == 0) }
+            let fine = try await api.put(path, token: token, #"{"points":{"\#(a)":3}}"#)
+            #expect(fine.status == .ok, "\(fine.text)")
+        }
+    }
+}

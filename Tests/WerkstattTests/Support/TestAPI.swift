@@ -27,13 +27,15 @@ struct TestAPI: Sendable {
     let database: PostgresClient
 
     func request(_ method: HTTPRequest.Method, _ path: String, token: String?, json: String? = nil,
-                 contentType: String = "application/json", body: ByteBuffer? = nil) async throws -> Reply {
+                 contentType: String? = nil, body: ByteBuffer? = nil) async throws -> Reply {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer = body
         if let json {
-            headers[.contentType] = contentType
+            headers[.contentType] = contentType ?? "application/json"
             buffer = ByteBuffer(string: json)
+        } else if let contentType {
+            headers[.contentType] = contentType
         }
         return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
             let text = String(buffer: response.body)
