@@ -12,7 +12,7 @@ struct Worker: AsyncParsableCommand {
 
     @Option(help: "Seconds between sweeps for dirty rounds, besides NOTIFY wake-ups.") var sweep: Int = 5
     @Flag(help: "Compute every dirty round once, print how long each took, and exit.") var once = false
-    @Option(help: "Milliseconds to rest after each snapshot, so bursts of ballots share one recomputation.")
+    @Option(help: "Least milliseconds to rest after each snapshot, so bursts of ballots share one recomputation (the rest is ten times the computation's time, up to 1 s).")
     var pause = 250
     @OptionGroup var database: DatabaseOptions
 
