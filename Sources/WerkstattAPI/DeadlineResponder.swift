@@ -8,8 +8,9 @@ import WerkstattStore
 /// handler can wait for ever: PostgresNIO 1.33.2 does not always give up a query on
 /// cancellation while PostgreSQL shuts down. Here the handler runs under
 /// `Deadline.run`, is cancelled at the deadline and, if it still does not return, left
-/// behind (`werkstatt_requests_abandoned_total` counts them). Being outside the router, it renders its own problems: Hummingbird would turn
-/// an error thrown here into a bare 500.
+/// behind (`werkstatt_requests_abandoned_total` counts them). Being outside the router,
+/// it renders its own problems: Hummingbird would turn an error thrown here into a
+/// bare 500.
 public struct DeadlineResponder<Responder: HTTPResponder>: HTTPResponder where Responder.Context == AppRequestContext {
     let responder: Responder
     let deadline: Duration
