@@ -23,6 +23,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     static func forbidden(_ detail: String) -> APIError { .init(.forbidden, "forbidden", detail) }
     static func notFound(_ what: String) -> APIError { .init(.notFound, "not-found", "no \(what) with this id") }
     static func conflict(_ detail: String) -> APIError { .init(.conflict, "conflict", detail) }
+    static func unavailable(_ detail: String) -> APIError { .init(.serviceUnavailable, "unavailable", detail) }
     static func invalid(_ errors: [FieldError]) -> APIError {
         .init(.unprocessableContent, "validation", "the request breaks \(errors.count) rule(s), see 'errors'",
               errors: errors)

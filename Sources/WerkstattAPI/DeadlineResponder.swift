@@ -36,16 +36,8 @@ public struct DeadlineResponder<Responder: HTTPResponder>: HTTPResponder where R
         } catch StoreError.unavailable {
             context.logger.warning("request abandoned at its deadline", metadata: ["path": "\(request.uri.path)"])
             Counter(label: "werkstatt_requests_abandoned_total").increment()
-            return try APIError(.serviceUnavailable, "unavailable",
-                                "the request did not finish within \(deadline.seconds) s; the database may be unavailable")
+            return try APIError.unavailable("the request did not finish within \(deadline.seconds) s; the database may be unavailable")
                 .response(from: request, context: context)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, for messages.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -15,16 +15,7 @@ enum JSONCoding {
         return encoder
     }
 
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = Date(rfc3339: text) { return date }
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "must be an RFC 3339 time such as 2017-03-01T09:00:00Z"))
-        }
-        return decoder
-    }
+    static func decoder() -> JSONDecoder { .rfc3339() }
 }
 
 /// A request body type that can say which of its fields break a rule.

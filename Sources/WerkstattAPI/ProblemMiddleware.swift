@@ -5,7 +5,8 @@ import NIOCore
 import PostgresNIO
 import WerkstattStore
 
-/// The one place where any error becomes a problem+json answer.
+/// Where any error becomes a problem+json answer: whatever is thrown in the router, and,
+/// through `problem(for:logger:)`, what `DeadlineResponder` refuses outside it.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -17,10 +18,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func problem(for error: any Error, logger: Logger) -> APIError {
         if Task.isCancelled {
-            // Only the request deadline cancels a request (DeadlineResponder), and it has
-            // answered the client already; whatever the handler threw on the way out
+            // A cancelled request was answered already (DeadlineResponder's 503 at the
+            // deadline) or its client is gone; whatever the handler threw on the way out
             // (CancellationError, the pool's requestCancelled…) is that, not a fault.
-            return APIError(.serviceUnavailable, "unavailable", "the request was cancelled at its deadline")
+            return .unavailable("the request was cancelled")
         }
         switch StoreError.unwrapping(error) {
         case let error as APIError:
@@ -31,7 +32,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .conflict(let detail): return .conflict(detail)
             case .invalid(let errors): return .invalid(errors)
             case .unavailable(let detail):
-                return APIError(.serviceUnavailable, "unavailable", "\(detail); the database may be unavailable")
+                return .unavailable("\(detail); the database may be unavailable")
             }
         case let error as HTTPError:
             return fromHTTPError(error)
@@ -39,7 +40,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
         case let error as PSQLError where Self.isUnavailable(error):
             logger.warning("database unavailable", metadata: ["error": "\(error.code)"])
-            return APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again shortly")
+            return .unavailable("the database is not reachable; try again shortly")
         default:
             logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, "internal", "an unexpected error occurred; it has been logged")

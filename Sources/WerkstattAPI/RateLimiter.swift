@@ -1,4 +1,5 @@
 import Foundation
+import WerkstattStore
 import Synchronization
 
 /// A token bucket per caller: `rate` requests a second on average, bursts up to `burst`.

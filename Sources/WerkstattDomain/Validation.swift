@@ -58,3 +58,18 @@ extension Date {
         return nil
     }
 }
+
+extension JSONDecoder {
+    /// A decoder that reads times as RFC 3339 (`Date(rfc3339:)`): request bodies and the
+    /// timestamps PostgreSQL writes into jsonb (2017-03-01T09:00:00.123456+00:00).
+    public static func rfc3339() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = Date(rfc3339: text) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "must be an RFC 3339 time such as 2017-03-01T09:00:00Z"))
+        }
+        return decoder
+    }
+}

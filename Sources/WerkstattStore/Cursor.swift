@@ -40,15 +40,11 @@ public struct PageRequest: Sendable {
 
     /// The cursor a client sends to get the page after the item with this key.
     static func encode(_ key: String) -> String {
-        Data("v1:\(key)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data("v1:\(key)".utf8).base64URLEncoded
     }
 
     static func decode(_ cursor: String) -> String? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+        guard let data = Data(base64URLEncoded: cursor), let text = String(data: data, encoding: .utf8),
               text.hasPrefix("v1:") else { return nil }
         // Keys are sequence numbers or comment paths: digits and dots only.
         let key = String(text.dropFirst(3))

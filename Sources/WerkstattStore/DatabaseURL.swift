@@ -74,11 +74,17 @@ extension DatabaseURL {
     /// Connects once, outside any pool, and runs `SELECT 1`; throws a one-line reason
     /// (refused, unknown host, no such database, wrong password …) when that fails.
     public func probe(logger: Logger) async throws(Failure) {
-        var tls: PostgresConnection.Configuration.TLS = .disable
-        if sslMode == "require" {
-            tls = (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
-        } else if sslMode == "prefer" {
-            tls = (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        // The same modes as `configuration`; TLS that cannot be set up is an error, never
+        // a silent fall-back to plain text.
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = switch sslMode {
+            case "disable": .disable
+            case "require": .require(try .init(configuration: .makeClientConfiguration()))
+            default: .prefer(try .init(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw .unreachable("cannot set up TLS for PostgreSQL at \(self): \(error)")
         }
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)

@@ -8,8 +8,8 @@ import Synchronization
 /// which is cancelled and left to finish by itself.
 ///
 /// The timers are NIO's, not `Task.sleep`'s: on Linux every `Task.sleep` goes through a
-/// Dispatch timer and its manager thread, which cost the API about a seventh of its CPU
-/// when every request armed two or three of them.
+/// Dispatch timer and its manager thread; with two or three such timers per request
+/// they took about a seventh of the API's CPU.
 public enum Deadline {
     /// The result of `operation`, or `StoreError.unavailable` once `deadline` has passed.
     /// Cancelling the caller cancels the operation and throws `CancellationError` at once.
@@ -29,17 +29,6 @@ public enum Deadline {
             }
         } onCancel: {
             waiter.finish(.failure(CancellationError()), cancellingWork: true)
-        }
-    }
-
-    /// Sleeps for `duration` on an event loop's timer; throws `CancellationError` when the
-    /// task is cancelled first.
-    public static func sleep(for duration: Duration) async throws {
-        let timer = loop.scheduleTask(in: TimeAmount(duration)) {}
-        try await withTaskCancellationHandler {
-            do { try await timer.futureResult.get() } catch { throw CancellationError() }
-        } onCancel: {
-            timer.cancel()
         }
     }
 
@@ -92,5 +81,12 @@ public enum Deadline {
             if cancellingWork { work?.cancel() }
             continuation?.resume(with: result)
         }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

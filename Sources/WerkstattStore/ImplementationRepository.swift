@@ -68,15 +68,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     }
 
     /// PostgreSQL writes jsonb timestamps like 2017-03-01T09:00:00.123456+00:00.
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = Date(rfc3339: text) { return date }
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
-        }
-        return decoder
-    }()
+    static let decoder = JSONDecoder.rfc3339()
 
     public func list(of workshop: UUID) async throws -> ImplementationList {
         var bindings = PostgresBindings()

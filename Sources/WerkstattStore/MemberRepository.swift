@@ -8,7 +8,6 @@ public protocol MemberRepository: Sendable {
     /// Creates a member and returns it with its token, shown this once.
     func create(_ new: NewMember, in workshop: UUID, by caller: Caller) async throws -> Member
     func list(in workshop: UUID, page: PageRequest) async throws -> Page<Member>
-    func get(_ id: UUID) async throws -> Member?
 }
 
 public struct PostgresMemberRepository: MemberRepository {
@@ -65,10 +64,5 @@ public struct PostgresMemberRepository: MemberRepository {
              ORDER BY m.seq LIMIT \(page.limit + 1)
             """, logger: logger)
         return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.member($0)) })
-    }
-
-    public func get(_ id: UUID) async throws -> Member? {
-        let rows = try await client.query("\(unescaped: Self.select) WHERE m.id = \(id)", logger: logger)
-        return try await rows.all(Self.member).first
     }
 }

@@ -56,6 +56,25 @@ public struct Migrator: Sendable {
         try await client.withConnection { try await recorded(on: $0) }
     }
 
+    /// Names of the migrations this binary would apply; throws `Failure` when the
+    /// database has one edited since or one this binary does not know.
+    public func pending() async throws -> [String] {
+        try unapplied(given: try await applied()).map(\.name)
+    }
+
+    /// The migrations not yet recorded, checking those that are.
+    private func unapplied(given recorded: [String: String]) throws -> [Migration] {
+        let known = Set(migrations.map(\.name))
+        if let stranger = recorded.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Failure.unknownApplied(name: stranger)
+        }
+        return try migrations.filter { migration in
+            guard let checksum = recorded[migration.name] else { return true }
+            guard checksum == migration.checksum else { throw Failure.edited(name: migration.name) }
+            return false
+        }
+    }
+
     private func apply(on connection: PostgresConnection) async throws -> [String] {
         try await connection.query("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -64,17 +83,8 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """, logger: logger)
-        let recorded = try await recorded(on: connection)
-        let known = Set(migrations.map(\.name))
-        if let stranger = recorded.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Failure.unknownApplied(name: stranger)
-        }
         var appliedNow: [String] = []
-        for migration in migrations {
-            if let checksum = recorded[migration.name] {
-                guard checksum == migration.checksum else { throw Failure.edited(name: migration.name) }
-                continue
-            }
+        for migration in try unapplied(given: try await recorded(on: connection)) {
             try await connection.withTransaction(logger: logger) { tx in
                 for statement in migration.statements {
                     try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -31,6 +31,16 @@ extension PostgresClient {
             try await connection.query(query, logger: logger).all(transform)
         }
     }
+
+    /// `write` for a prepared statement: its rows, once COMMIT has completed.
+    package func write<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        try await withTransaction(logger: logger) { connection in
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
 }
 
 extension PostgresRowSequence {

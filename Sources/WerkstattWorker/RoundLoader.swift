@@ -31,7 +31,7 @@ struct RoundLoader {
         }[0]
         let method = VotingMethod(rawValue: methodName) ?? .dot
         let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
-        // The same order as `RoundRepository.select`, which ballots' item positions refer to.
+        // The same order as `PostgresRoundRepository.select`, which ballots' item positions refer to.
         let items = try await connection.query("""
             SELECT rec.id, rec.code, rec.title FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
              WHERE i.round_id = \(round) ORDER BY rec.seq

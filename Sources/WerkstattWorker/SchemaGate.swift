@@ -9,11 +9,18 @@ enum SchemaGate {
         let migrator = Migrator(client: client, logger: logger)
         var announced = false
         while true {
-            let applied = (try? await migrator.applied().count) ?? 0
-            if applied >= Migration.embedded.count { return }
+            let waitingFor: String
+            do {
+                let pending = try await migrator.pending()
+                if pending.isEmpty { return }
+                waitingFor = pending.joined(separator: ", ")
+            } catch let failure as Migrator.Failure {
+                throw failure  // edited or unknown migrations: waiting would not help
+            } catch {
+                waitingFor = "the database (\(error))"
+            }
             if !announced {
-                logger.info("waiting for the schema to be migrated", metadata: [
-                    "applied": "\(applied)", "known": "\(Migration.embedded.count)"])
+                logger.info("waiting for the schema to be migrated", metadata: ["waiting for": "\(waitingFor)"])
                 announced = true
             }
             try await Task.sleep(for: .seconds(1))

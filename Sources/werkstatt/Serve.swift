@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             let worker: [any Service] = withWorker
                 ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause)] : []
             let configuration = AppConfiguration(
-                host: host, port: port, requestDeadline: .milliseconds(Int(requestTimeout * 1000)),
+                host: host, port: port, requestDeadline: .seconds(requestTimeout),
                 rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit))
             var app = buildApplication(configuration: configuration, client: client, services: worker, logger: logger)
             let migrate = migrate
@@ -43,9 +43,10 @@ struct Serve: AsyncParsableCommand {
             app.beforeServerStarts {
                 let migrator = Migrator(client: client, logger: logger)
                 if migrate { try await migrator.migrate() }
-                let pending = Migration.embedded.count - (try await migrator.applied().count)
-                if pending > 0 {
-                    throw CommandFailure("\(pending) migration(s) pending: run `werkstatt migrate` (or serve --migrate)")
+                let pending = try await migrator.pending()
+                if !pending.isEmpty {
+                    throw CommandFailure("migration(s) pending (\(pending.joined(separator: ", "))): "
+                                         + "run `werkstatt migrate` (or serve --migrate)")
                 }
                 logger.info("serving", metadata: ["database": "\(url)", "port": "\(port)"])
             }

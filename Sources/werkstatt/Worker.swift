@@ -38,7 +38,7 @@ struct Worker: AsyncParsableCommand {
             try await database.withClient { client, logger in
                 let computation = SnapshotComputation(client: client, logger: logger)
                 while let outcome = try await computation.computeOne() {
-                    func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+                    func ms(_ d: Duration) -> String { String(format: "%.1f", d.seconds * 1000) }
                     print("round \(outcome.round.uuidString.lowercased()): \(outcome.ballots) ballots, "
                           + "load \(ms(outcome.loading)) ms, count \(ms(outcome.counting)) ms, total \(ms(outcome.total)) ms"
                           + (outcome.provisional ? "" : " (final)"))

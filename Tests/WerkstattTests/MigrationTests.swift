@@ -23,11 +23,13 @@ struct MigrationTests {
     func migratingTwice() async throws {
         try await TestDatabase.withEmptyDatabase { client in
             let migrator = Migrator(client: client, logger: TestDatabase.logger)
+            #expect(try await migrator.pending() == Migration.embedded.map(\.name))
             let first = try await migrator.migrate()
             #expect(first == Migration.embedded.map(\.name))
             let second = try await migrator.migrate()
             #expect(second.isEmpty)
             #expect(try await migrator.applied().count == Migration.embedded.count)
+            #expect(try await migrator.pending().isEmpty)
         }
     }
 
@@ -52,6 +54,10 @@ struct MigrationTests {
             let edited = Migration(name: "001_a.sql", sql: "CREATE TABLE a (x bigint);")
             await #expect(throws: Migrator.Failure.self) {
                 try await Migrator(client: client, migrations: [edited], logger: TestDatabase.logger).migrate()
+            }
+            // What serve and the worker check before they start.
+            await #expect(throws: Migrator.Failure.self) {
+                try await Migrator(client: client, migrations: [edited], logger: TestDatabase.logger).pending()
             }
         }
     }

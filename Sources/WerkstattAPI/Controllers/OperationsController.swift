@@ -32,7 +32,7 @@ struct OperationsController {
             try await client.query("SELECT 1", logger: logger).collect().count
         }) != nil
         guard answered else {
-            throw APIError(.serviceUnavailable, "unavailable", "PostgreSQL does not answer")
+            throw APIError.unavailable("PostgreSQL does not answer")
         }
         return Health(status: "ready")
     }
