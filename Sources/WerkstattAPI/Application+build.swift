@@ -13,13 +13,16 @@ public struct AppConfiguration: Sendable {
     public var requestDeadline: Duration
     /// Requests a second (and burst) allowed per token.
     public var rateLimit: RateLimiter.Limit
+    /// The clock time-dependent rules (the rate limit) read; tests move one by hand.
+    public var clock: any MonotonicClock
 
     public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500),
-                rateLimit: RateLimiter.Limit = .standard) {
+                rateLimit: RateLimiter.Limit = .standard, clock: any MonotonicClock = SystemClock()) {
         self.host = host
         self.port = port
         self.requestDeadline = requestDeadline
         self.rateLimit = rateLimit
+        self.clock = clock
     }
 }
 
@@ -33,7 +36,7 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger
 ) -> Application<DeadlineResponder<RouterResponder<AppRequestContext>>> {
-    let router = buildRouter(client: client, rateLimit: configuration.rateLimit, logger: logger)
+    let router = buildRouter(client: client, rateLimit: configuration.rateLimit, clock: configuration.clock, logger: logger)
     return Application(
         responder: DeadlineResponder(responder: router.buildResponder(), deadline: configuration.requestDeadline),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
@@ -45,7 +48,7 @@ public func buildApplication(
 
 /// Every route of the API, with its middleware.
 public func buildRouter(client: PostgresClient, rateLimit: RateLimiter.Limit = .standard,
-                        logger: Logger) -> Router<AppRequestContext> {
+                        clock: any MonotonicClock = SystemClock(), logger: Logger) -> Router<AppRequestContext> {
     let repositories = Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
@@ -60,7 +63,7 @@ public func buildRouter(client: PostgresClient, rateLimit: RateLimiter.Limit = .
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens,
-                                                               limiter: RateLimiter(limit: rateLimit)))
+                                                               limiter: RateLimiter(limit: rateLimit, clock: clock)))
     WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)
     OrganisationsController(organisations: repositories.organisations).addRoutes(to: v1)
     SetupController(members: repositories.members, workingGroups: repositories.workingGroups,

@@ -2,6 +2,19 @@ import Foundation
 import WerkstattStore
 import Synchronization
 
+/// Where time comes from for rules that depend on it: the system's monotonic clock in
+/// service, a clock the test moves by hand in tests (so no test depends on how fast the
+/// machine is).
+public protocol MonotonicClock: Sendable {
+    var now: ContinuousClock.Instant { get }
+}
+
+/// The system's monotonic clock.
+public struct SystemClock: MonotonicClock {
+    public init() {}
+    public var now: ContinuousClock.Instant { .now }
+}
+
 /// A token bucket per caller: `rate` requests a second on average, bursts up to `burst`.
 /// It lives in the API process, so behind several replicas each one counts for itself.
 public final class RateLimiter: Sendable {
@@ -24,20 +37,24 @@ public final class RateLimiter: Sendable {
 
     private struct State {
         var buckets: [UUID: Bucket] = [:]
-        var lastSweep = ContinuousClock.now
+        var lastSweep: ContinuousClock.Instant
     }
 
     let limit: Limit
-    private let state = Mutex(State())
+    private let clock: any MonotonicClock
+    private let state: Mutex<State>
 
-    public init(limit: Limit) {
+    public init(limit: Limit, clock: any MonotonicClock = SystemClock()) {
         self.limit = limit
+        self.clock = clock
+        self.state = Mutex(State(lastSweep: clock.now))
     }
 
     /// Takes one request from the caller's bucket: nil when allowed, otherwise how long
     /// to wait before the next request would be.
-    func take(for caller: UUID, now: ContinuousClock.Instant = .now) -> Duration? {
-        state.withLock { state in
+    func take(for caller: UUID) -> Duration? {
+        let now = clock.now
+        return state.withLock { state in
             // Buckets that have refilled completely carry no information: drop them now and then.
             if now - state.lastSweep > .seconds(60) {
                 let full = Duration.seconds(limit.burst / limit.rate)

@@ -164,15 +164,33 @@ struct ContractTests {
         }
     }
 
-    @Test("a token over its rate limit gets 429 with Retry-After; other tokens go on")
+    @Test("a token over its rate limit gets 429 with Retry-After; it refills at the rate; other tokens go on")
     func rateLimit() async throws {
-        try await TestAPI.run(configuration: AppConfiguration(rateLimit: .init(rate: 1, burst: 3))) { api in
+        let clock = ManualClock()
+        try await TestAPI.run(configuration: AppConfiguration(requestDeadline: .seconds(120), rateLimit: .init(rate: 1, burst: 3), clock: clock)) { api in
+            func status() async throws -> Reply { try await api.get("/v1/workshops", token: api.admin) }
+            // The burst: three at once, then 429 with the whole second to wait.
             var statuses: [Int] = []
-            for _ in 0..<5 { statuses.append(try await api.get("/v1/workshops", token: api.admin).status.code) }
-            #expect(statuses == [200, 200, 200, 429, 429])
-            let limited = try await api.get("/v1/workshops", token: api.admin)
+            for _ in 0..<3 { statuses.append(try await status().status.code) }
+            #expect(statuses == [200, 200, 200])
+            let limited = try await status()
+            #expect(limited.status == .tooManyRequests)
             #expect(limited.headers[.retryAfter] == "1")
             #expect(limited.body["type"]?.string?.hasSuffix("rate-limited") == true)
+            // Refused requests take nothing: after a quarter second, three quarters remain
+            // to wait, rounded up to a whole second.
+            clock.advance(by: .milliseconds(250))
+            #expect(try await status().headers[.retryAfter] == "1")
+            // One second after the burst one request is back, and only one.
+            clock.advance(by: .milliseconds(750))
+            #expect(try await status().status == .ok)
+            #expect(try await status().status == .tooManyRequests)
+            // A long pause refills the bucket to the burst, not beyond.
+            clock.advance(by: .seconds(60))
+            statuses = []
+            for _ in 0..<4 { statuses.append(try await status().status.code) }
+            #expect(statuses == [200, 200, 200, 429])
+            // Another token has its own bucket.
             let other = try await PostgresTokenRepository(client: api.database, logger: TestDatabase.logger)
                 .createAdminToken(label: "other")
             #expect(try await api.get("/v1/workshops", token: other).status == .ok)

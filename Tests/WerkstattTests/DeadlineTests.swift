@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 import Hummingbird
 import HummingbirdTesting
@@ -9,18 +8,12 @@ import WerkstattStore
 /// The request deadline holds even when a handler ignores cancellation, as a PostgresNIO
 /// query can while PostgreSQL shuts down.
 @Suite struct DeadlineTests {
-    /// Waits without reacting to cancellation, like the stuck query.
-    static func waitIgnoringCancellation(_ seconds: Double) async {
-        await withCheckedContinuation { done in
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { done.resume() }
-        }
-    }
-
-    func application(deadline: Duration) -> some ApplicationProtocol {
+    /// `stuck` waits on `gate`, ignoring cancellation like the stuck query, until the test opens it.
+    func application(deadline: Duration, gate: Gate = Gate()) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
         router.put("stuck") { request, _ -> String in
             let body = try await request.body.collect(upTo: 1024)
-            await Self.waitIgnoringCancellation(3)
+            await gate.wait()
             return String(buffer: body)
         }
         router.put("echo") { request, _ -> String in
@@ -31,14 +24,16 @@ import WerkstattStore
 
     @Test("a handler that never returns is answered 503 problem+json at the deadline")
     func stuckHandler() async throws {
-        try await application(deadline: .milliseconds(300)).test(.router) { client in
-            let started = ContinuousClock.now
+        // The handler cannot finish before the response arrives, so only the deadline can answer.
+        let gate = Gate()
+        defer { gate.open() }
+        try await application(deadline: .milliseconds(300), gate: gate).test(.router) { client in
             try await client.execute(uri: "/stuck", method: .put, body: ByteBuffer(string: "ballot")) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.contentType] == "application/problem+json")
                 #expect(String(buffer: response.body).contains("did not finish within 0.3 s"))
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(!gate.isOpen)
         }
     }
 
@@ -63,29 +58,37 @@ import WerkstattStore
         }
     }
 
-    @Test("cancelling the caller of Deadline.run cancels the operation and returns at once")
+    @Test("cancelling the caller of Deadline.run cancels the operation and returns without waiting for it")
     func cancellationReachesTheOperation() async throws {
+        let started = Gate(), release = Gate()
         let operationCancelled = Mutex(false)
-        let started = ContinuousClock.now
+        defer { release.open() }
         let caller = Task {
-            try await Deadline.run(.seconds(10)) {
-                do { try await Task.sleep(for: .seconds(10)) } catch { operationCancelled.withLock { $0 = true } }
+            try await Deadline.run(.seconds(3600)) {
+                await withTaskCancellationHandler {
+                    started.open()
+                    await release.wait()
+                } onCancel: {
+                    operationCancelled.withLock { $0 = true }
+                }
                 return 1
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        await started.wait()
         caller.cancel()
+        // The operation is still held at `release`: the caller returned without it.
         await #expect(throws: CancellationError.self) { try await caller.value }
-        #expect(ContinuousClock.now - started < .seconds(2))
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(!release.isOpen)
         #expect(operationCancelled.withLock { $0 })
     }
 
     @Test("Deadline.run gives up at the deadline and returns the operation's result before it")
     func deadline() async throws {
+        let release = Gate()
+        defer { release.open() }
         await #expect(throws: StoreError.self) {
-            try await Deadline.run(.milliseconds(100)) { await DeadlineTests.waitIgnoringCancellation(1); return 1 }
+            try await Deadline.run(.milliseconds(100)) { await release.wait(); return 1 }
         }
-        #expect(try await Deadline.run(.seconds(5)) { 42 } == 42)
+        #expect(try await Deadline.run(.seconds(3600)) { 42 } == 42)
     }
 }

@@ -61,8 +61,12 @@ struct TestAPI: Sendable {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
+    /// Settings for tests: limits far beyond what a test reaches, and a request deadline
+    /// that a loaded machine never hits (DeadlineTests test the deadline itself).
+    static let configuration = AppConfiguration(requestDeadline: .seconds(120), rateLimit: .init(rate: 10_000, burst: 10_000))
+
     /// Builds the application on a fresh database and runs `body` against it.
-    static func run(configuration: AppConfiguration = AppConfiguration(rateLimit: .init(rate: 10_000, burst: 10_000)),
+    static func run(configuration: AppConfiguration = TestAPI.configuration,
                     _ body: @Sendable (TestAPI) async throws -> Void) async throws {
         try await TestDatabase.withFreshDatabase { url in
             // The application runs the client as one of its services.
