@@ -53,6 +53,15 @@ struct Access: Sendable {
         }
     }
 
+    /// Who the caller is as a reader of results (Round.showsStanding): moderators of the
+    /// workshop and admins see what moderators see; participants and observers what members see.
+    static func audience(of caller: Caller) -> Audience {
+        switch caller {
+        case .admin, .commandLine: .moderators
+        case .member(let member): member.role.mayModerate ? .moderators : .members
+        }
+    }
+
     /// 409 when the workshop's phase does not accept the activity.
     static func require(_ activity: Phase.Activity, in workshop: Workshop) throws {
         guard workshop.phase.allows(activity) else { throw APIError.phase(workshop.phase, forbids: activity) }

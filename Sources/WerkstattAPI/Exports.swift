@@ -69,8 +69,10 @@ public struct Exports: Sendable {
         self.repositories = repositories
     }
 
-    public func ranking(of round: Round, in workshop: Workshop, format: ExportFormat) async throws -> ExportDocument {
-        let ranking = try await repositories.rounds.ranking(of: round)
+    /// A round's ranking as `audience` may see it (`RoundRepository.ranking(of:for:)`).
+    public func ranking(of round: Round, in workshop: Workshop, for audience: Audience,
+                        format: ExportFormat) async throws -> ExportDocument {
+        let ranking = try await repositories.rounds.ranking(of: round, for: audience)
         let name = "ranking-\(workshop.slug)-\(round.id.uuidString.prefix(8).lowercased()).\(format.fileExtension)"
         let body: String = switch format.kind {
         case .json: String(decoding: try JSONCoding.encoder().encode(ranking), as: UTF8.self)
@@ -81,8 +83,10 @@ public struct Exports: Sendable {
         return ExportDocument(contentType: format.contentType, fileName: name, body: body)
     }
 
-    public func implementationList(of workshop: Workshop, format: ExportFormat) async throws -> ExportDocument {
-        let list = try await repositories.implementation.list(of: workshop.id)
+    /// The implementation list as `audience` may see it, led in HTML by the ranking of its decisive round.
+    public func implementationList(of workshop: Workshop, for audience: Audience,
+                                   format: ExportFormat) async throws -> ExportDocument {
+        let list = try await repositories.implementation.list(of: workshop.id, for: audience)
         let name = "implementation-list-\(workshop.slug).\(format.fileExtension)"
         let body: String
         switch format.kind {
@@ -96,7 +100,7 @@ public struct Exports: Sendable {
             var decisive: RankingReport?
             if let roundId = list.roundId, let round = try await repositories.rounds.get(roundId) {
                 decisive = RankingReport(workshop: workshop, round: round,
-                                         ranking: try await repositories.rounds.ranking(of: round))
+                                         ranking: try await repositories.rounds.ranking(of: round, for: audience))
             }
             body = HTMLReport(language: format.language).implementationList(list, workshop: workshop, decisive: decisive)
         }

@@ -24,6 +24,9 @@ protocol ValidatedBody: Decodable {
 }
 
 extension NewWorkshop: ValidatedBody {}
+extension WorkshopChange: ValidatedBody {}
+extension MemberChange: ValidatedBody {}
+extension OrganisationChange: ValidatedBody {}
 extension NewOrganisation: ValidatedBody {}
 extension NewMember: ValidatedBody {}
 extension NewWorkingGroup: ValidatedBody {}

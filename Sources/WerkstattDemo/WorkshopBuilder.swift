@@ -200,7 +200,7 @@ struct WorkshopBuilder {
 
     /// Status, progress and dated notes on part of the list, as moderators report them.
     private mutating func reportProgress(on workshop: UUID, by moderator: Caller) async throws {
-        let list = try await repositories.implementation.list(of: workshop)
+        let list = try await repositories.implementation.list(of: workshop, for: .moderators)
         let notes = ["Auftaktgespräch mit allen Beteiligten geführt.", "Konzept liegt vor, Finanzierung wird geklärt.",
                      "Erste Maßnahmen umgesetzt; Bericht auf der Industriekonferenz.", "Projektgruppe trifft sich monatlich."]
         for item in list.items where random.unit() < 0.7 {

@@ -51,3 +51,30 @@ public struct NewMember: Codable, Sendable {
         return errors
     }
 }
+
+/// The body of `PATCH /v1/members/{member_id}` (moderator): fields left out stay as they
+/// are. The stakeholder group (directly, or through the organisation) cannot change while
+/// a round of the workshop is open.
+public struct MemberChange: Codable, Sendable {
+    public var displayName: String?
+    public var organisationId: UUID?
+    public var stakeholderGroup: StakeholderGroup?
+
+    public init(displayName: String? = nil, organisationId: UUID? = nil, stakeholderGroup: StakeholderGroup? = nil) {
+        self.displayName = displayName; self.organisationId = organisationId; self.stakeholderGroup = stakeholderGroup
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case displayName = "display_name", organisationId = "organisation_id"
+        case stakeholderGroup = "stakeholder_group"
+    }
+
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        if displayName == nil && organisationId == nil && stakeholderGroup == nil {
+            errors.append(.init("", "name at least one of display_name, organisation_id, stakeholder_group"))
+        }
+        if let displayName { Check.text(displayName, "display_name", max: 200, into: &errors) }
+        return errors
+    }
+}

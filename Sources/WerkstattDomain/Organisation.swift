@@ -41,3 +41,31 @@ public struct NewOrganisation: Codable, Sendable {
         return errors
     }
 }
+
+/// The body of `PATCH /v1/organisations/{organisation_id}` (admin): fields left out stay
+/// as they are. The stakeholder group cannot change while a round is open in a workshop
+/// where the organisation has members.
+public struct OrganisationChange: Codable, Sendable {
+    public var name: String?
+    public var stakeholderGroup: StakeholderGroup?
+    public var region: String?
+
+    public init(name: String? = nil, stakeholderGroup: StakeholderGroup? = nil, region: String? = nil) {
+        self.name = name; self.stakeholderGroup = stakeholderGroup; self.region = region
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, region
+        case stakeholderGroup = "stakeholder_group"
+    }
+
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        if name == nil && stakeholderGroup == nil && region == nil {
+            errors.append(.init("", "name at least one of name, stakeholder_group, region"))
+        }
+        if let name { Check.text(name, "name", max: 300, into: &errors) }
+        Check.optionalText(region, "region", max: 300, into: &errors)
+        return errors
+    }
+}

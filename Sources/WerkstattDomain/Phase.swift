@@ -11,6 +11,7 @@ public enum Phase: String, Codable, CaseIterable, Sendable {
         case editRecommendations = "add recommendations"
         case vote = "open rounds and vote"
         case implement = "change implementation items"
+        case curate = "withdraw theses and hide comments"
     }
 
     /// Whether the phase accepts the activity.
@@ -23,6 +24,7 @@ public enum Phase: String, Codable, CaseIterable, Sendable {
         case .editRecommendations: return [.draft, .collecting, .discussing, .voting].contains(self)
         case .vote: return self == .voting
         case .implement: return self == .voting || self == .implementing
+        case .curate: return self != .closed
         }
     }
 

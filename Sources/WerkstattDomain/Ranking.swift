@@ -1,4 +1,5 @@
 import Foundation
+import WerkstattVoting
 
 /// The latest result the worker computed for a round (`GET /v1/rounds/{round_id}/ranking`).
 public struct Ranking: Codable, Sendable, Equatable {
@@ -12,18 +13,52 @@ public struct Ranking: Codable, Sendable, Equatable {
     public var digest: String?
     /// True while the round is open: later ballots may change it.
     public var provisional: Bool
+    /// k the snapshot was computed with; nil before the first snapshot.
+    public var minGroupSize: Int?
+    /// Groups that voted but whose figures are pooled into `further_groups` or withheld.
+    public var withheldGroups: [String]
+    /// Counted ballots of members added after the round opened.
+    public var lateMembers: Int
+    /// Why `items` is empty although snapshots may exist: `until_close` for a reader who
+    /// may not see an open round's standing.
+    public var withheld: String?
     public var items: [RankingItem]
 
     public init(roundId: UUID, method: VotingMethod, balance: RoundBalance, computedAt: Date?,
-                ballotsCounted: Int, digest: String?, provisional: Bool, items: [RankingItem]) {
+                ballotsCounted: Int, digest: String?, provisional: Bool, minGroupSize: Int? = nil,
+                withheldGroups: [String] = [], lateMembers: Int = 0, withheld: String? = nil, items: [RankingItem]) {
         self.roundId = roundId; self.method = method; self.balance = balance; self.computedAt = computedAt
         self.ballotsCounted = ballotsCounted; self.digest = digest; self.provisional = provisional
-        self.items = items
+        self.minGroupSize = minGroupSize; self.withheldGroups = withheldGroups; self.lateMembers = lateMembers
+        self.withheld = withheld; self.items = items
+    }
+
+    /// What a reader who may not see the round's standing gets: no figures at all.
+    public static func withheldUntilClose(_ round: Round) -> Ranking {
+        Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
+                ballotsCounted: 0, digest: nil, provisional: true, withheld: "until_close", items: [])
     }
 
     enum CodingKeys: String, CodingKey {
-        case method, balance, digest, provisional, items
+        case method, balance, digest, provisional, items, withheld
         case roundId = "round_id", computedAt = "computed_at", ballotsCounted = "ballots_counted"
+        case minGroupSize = "min_group_size", withheldGroups = "withheld_groups", lateMembers = "late_members"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        roundId = try c.decode(UUID.self, forKey: .roundId)
+        method = try c.decode(VotingMethod.self, forKey: .method)
+        balance = try c.decode(RoundBalance.self, forKey: .balance)
+        computedAt = try c.decodeIfPresent(Date.self, forKey: .computedAt)
+        ballotsCounted = try c.decode(Int.self, forKey: .ballotsCounted)
+        digest = try c.decodeIfPresent(String.self, forKey: .digest)
+        provisional = try c.decode(Bool.self, forKey: .provisional)
+        minGroupSize = try c.decodeIfPresent(Int.self, forKey: .minGroupSize)
+        withheldGroups = try c.decodeIfPresent([String].self, forKey: .withheldGroups) ?? []
+        lateMembers = try c.decodeIfPresent(Int.self, forKey: .lateMembers) ?? 0
+        withheld = try c.decodeIfPresent(String.self, forKey: .withheld)
+        items = try c.decode([RankingItem].self, forKey: .items)
     }
 
     /// Encodes absent values as `null`, so every key of the contract is always there.
@@ -36,6 +71,10 @@ public struct Ranking: Codable, Sendable, Equatable {
         try container.encode(ballotsCounted, forKey: .ballotsCounted)
         try container.encode(digest, forKey: .digest)
         try container.encode(provisional, forKey: .provisional)
+        try container.encode(minGroupSize, forKey: .minGroupSize)
+        try container.encode(withheldGroups, forKey: .withheldGroups)
+        try container.encode(lateMembers, forKey: .lateMembers)
+        try container.encode(withheld, forKey: .withheld)
         try container.encode(items, forKey: .items)
     }
 }
@@ -77,5 +116,52 @@ public struct RankingItem: Codable, Sendable, Equatable {
         case rank, code, title, score, supporters, consensus, controversy, borda
         case recommendationId = "recommendation_id", rankInterval = "rank_interval", byGroup = "by_group"
         case meanGrade = "mean_grade", medianGrade = "median_grade", schulzeWins = "schulze_wins"
+    }
+}
+
+extension RankingItem {
+    /// The items of a result as the API shows them: the one conversion, used by the worker
+    /// when it writes a snapshot and by `werkstatt verify` when it recomputes one. Titles
+    /// are not part of the count (nor of the canonical text): they come from `titles`.
+    public static func items(of result: RoundResult, titles: [String: String] = [:]) -> [RankingItem] {
+        result.items.compactMap { item in
+            guard let id = UUID(uuidString: item.id) else { return nil }
+            var byGroup = Dictionary(uniqueKeysWithValues: item.byGroup.map {
+                ($0.key.rawValue, GroupScore(score: $0.value.score, ballots: $0.value.ballots))
+            })
+            if let pool = item.furtherGroups {
+                byGroup[Disclosure.furtherGroupsKey] = GroupScore(score: pool.score, ballots: pool.ballots)
+            }
+            return RankingItem(
+                rank: item.rank, recommendationId: id, code: item.code, title: titles[item.id] ?? "",
+                score: item.score, supporters: item.supporters,
+                rankInterval: [item.rankInterval.lo, item.rankInterval.hi],
+                consensus: item.consensus, controversy: item.controversy, byGroup: byGroup,
+                meanGrade: item.meanGrade, medianGrade: item.medianGrade, borda: item.borda,
+                schulzeWins: item.schulzeWins)
+        }
+    }
+}
+
+/// `GET /v1/rounds/{round_id}/audit`: the exact canonical text whose SHA-256 is the final
+/// snapshot's digest, and that snapshot, so that `werkstatt verify` (or any other
+/// implementation of docs/methods.md) can check both offline.
+public struct RoundAudit: Codable, Sendable, Equatable {
+    public var roundId: UUID
+    public var digest: String
+    /// The canonical form's version, its first line (e.g. `werkstatt-tally/2`).
+    public var format: String
+    public var canonical: String
+    /// The final snapshot, as `GET /v1/rounds/{round_id}/ranking` shows it.
+    public var ranking: Ranking
+
+    public init(roundId: UUID, digest: String, format: String, canonical: String, ranking: Ranking) {
+        self.roundId = roundId; self.digest = digest; self.format = format; self.canonical = canonical
+        self.ranking = ranking
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case digest, format, canonical, ranking
+        case roundId = "round_id"
     }
 }

@@ -14,6 +14,7 @@ public struct Round: Codable, Sendable, Equatable {
     public var pointsPerMember: Int?
     public var maxPointsPerItem: Int?
     public var balance: RoundBalance
+    public var results: ResultsVisibility
     public var state: State
     public var recommendationIds: [UUID]
     public var openedAt: Date?
@@ -21,20 +22,61 @@ public struct Round: Codable, Sendable, Equatable {
     public var createdAt: Date
 
     public init(id: UUID, workshopId: UUID, title: String, criterion: String?, method: VotingMethod,
-                pointsPerMember: Int?, maxPointsPerItem: Int?, balance: RoundBalance, state: State,
+                pointsPerMember: Int?, maxPointsPerItem: Int?, balance: RoundBalance,
+                results: ResultsVisibility = .afterClose, state: State,
                 recommendationIds: [UUID], openedAt: Date?, closedAt: Date?, createdAt: Date) {
         self.id = id; self.workshopId = workshopId; self.title = title; self.criterion = criterion
         self.method = method; self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem
-        self.balance = balance; self.state = state; self.recommendationIds = recommendationIds
+        self.balance = balance; self.results = results; self.state = state; self.recommendationIds = recommendationIds
         self.openedAt = openedAt; self.closedAt = closedAt; self.createdAt = createdAt
     }
 
+    /// Whether this audience may see the round's standing now (domain.md, "Rules that
+    /// protect people and data"): a closed round's result is for everyone who may read
+    /// the workshop; an open round's provisional standing for its moderators, and for
+    /// every member when the round shows live results; public reports show closed rounds.
+    public func showsStanding(to audience: Audience) -> Bool {
+        Self.showsStanding(state: state, results: results, to: audience)
+    }
+
+    /// The same rule for a round known only by its state and results setting.
+    public static func showsStanding(state: State, results: ResultsVisibility, to audience: Audience) -> Bool {
+        switch (state, audience) {
+        case (.closed, _): true
+        case (.open, .moderators): true
+        case (.open, .members): results == .live
+        case (.open, .public), (.draft, _): false
+        }
+    }
+
+    /// The most recommendations one round may hold, whatever its method: below it every
+    /// method's snapshot, bootstrap included, stays far within the worker's deadline
+    /// (docs/performance.md, "Rounds at the cap").
+    public static let maxItems = 200
+
     enum CodingKeys: String, CodingKey {
-        case id, title, criterion, method, balance, state
+        case id, title, criterion, method, balance, state, results
         case workshopId = "workshop_id", pointsPerMember = "points_per_member"
         case maxPointsPerItem = "max_points_per_item", recommendationIds = "recommendation_ids"
         case openedAt = "opened_at", closedAt = "closed_at", createdAt = "created_at"
     }
+}
+
+/// Who sees an open round's standing: `after_close` (moderators only, the default) or
+/// `live` (every member, for the projector at a workshop evening).
+public enum ResultsVisibility: String, Codable, Sendable, CaseIterable {
+    case afterClose = "after_close"
+    case live
+}
+
+/// Who is reading a result; decides what of an open round may be shown.
+public enum Audience: Sendable, Equatable {
+    /// Moderators of the workshop, admins, and the command line.
+    case moderators
+    /// Participants and observers of the workshop.
+    case members
+    /// Anyone, through a public report.
+    case `public`
 }
 
 /// How members vote in a round.
@@ -120,13 +162,18 @@ public struct NewRound: Codable, Sendable {
     public var pointsPerMember: Int?
     public var maxPointsPerItem: Int?
     public var balance: RoundBalance?
+    public var results: ResultsVisibility?
 
-    public init(title: String, method: VotingMethod, criterion: String? = nil, recommendationIds: [UUID]? = nil, pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil, balance: RoundBalance? = nil) {
-        self.title = title; self.method = method; self.criterion = criterion; self.recommendationIds = recommendationIds; self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem; self.balance = balance
+    public init(title: String, method: VotingMethod, criterion: String? = nil, recommendationIds: [UUID]? = nil,
+                pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil, balance: RoundBalance? = nil,
+                results: ResultsVisibility? = nil) {
+        self.title = title; self.method = method; self.criterion = criterion; self.recommendationIds = recommendationIds
+        self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem; self.balance = balance
+        self.results = results
     }
 
     enum CodingKeys: String, CodingKey {
-        case title, method, criterion, balance
+        case title, method, criterion, balance, results
         case recommendationIds = "recommendation_ids", pointsPerMember = "points_per_member"
         case maxPointsPerItem = "max_points_per_item"
     }
@@ -141,7 +188,9 @@ public struct NewRound: Codable, Sendable {
         if let ids = recommendationIds {
             if ids.isEmpty { errors.append(.init("recommendation_ids", "must list at least one recommendation, or be left out for all")) }
             if Set(ids).count != ids.count { errors.append(.init("recommendation_ids", "must not repeat a recommendation")) }
-            if ids.count > 1_000 { errors.append(.init("recommendation_ids", "must list at most 1000 recommendations")) }
+            if ids.count > Round.maxItems {
+                errors.append(.init("recommendation_ids", "must list at most \(Round.maxItems) recommendations (the limit of a round)"))
+            }
         }
         if method == .dot {
             let points = pointsPerMember ?? Self.defaultPoints

@@ -48,13 +48,28 @@ extension BallotBody {
     }
 
     /// The same ballot with every recommendation id written as this server writes UUIDs,
-    /// so that lower-case ids from clients match.
-    public func normalisingIds() -> BallotBody {
+    /// so that lower-case ids from clients match; ids that differ only in letter case name
+    /// the same recommendation twice and are reported, never added up. (Lists with such
+    /// repeats are left to `BallotRules`, which reports any repeated id.)
+    public func normalisingIds() -> (ballot: BallotBody, violations: [FieldError]) {
         func id(_ text: String) -> String { UUID(uuidString: text)?.uuidString ?? text }
-        func keyed(_ map: [String: Int]?) -> [String: Int]? {
-            map.map { Dictionary($0.map { (id($0.key), $0.value) }, uniquingKeysWith: { a, b in a + b }) }
+        var violations: [FieldError] = []
+        func keyed(_ map: [String: Int]?, field: String) -> [String: Int]? {
+            guard let map else { return nil }
+            var result: [String: Int] = [:]
+            for key in map.keys.sorted() {
+                let normal = id(key)
+                if result[normal] != nil {
+                    violations.append(FieldError("\(field).\(key)", "names the same recommendation as another key (ids are compared regardless of letter case); name each recommendation once"))
+                } else {
+                    result[normal] = map[key]
+                }
+            }
+            return result
         }
-        return BallotBody(points: keyed(points), approve: approve?.map(id), grades: keyed(grades), ranking: ranking?.map(id))
+        let ballot = BallotBody(points: keyed(points, field: "points"), approve: approve?.map(id),
+                                grades: keyed(grades, field: "grades"), ranking: ranking?.map(id))
+        return (ballot, violations)
     }
 }
 

@@ -12,21 +12,36 @@ public struct Workshop: Codable, Sendable, Equatable {
     public var phase: Phase
     /// Whether anyone may read the workshop's report at `/reports/{slug}` (aggregates only).
     public var publicReport: Bool
+    /// k: every per-group figure shown covers at least this many ballots or stances.
+    public var minGroupSize: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: UUID, slug: String, title: String, description: String?, region: String?,
                 startsOn: String?, endsOn: String?, phase: Phase, publicReport: Bool = false,
-                createdAt: Date, updatedAt: Date) {
+                minGroupSize: Int = Workshop.defaultMinGroupSize, createdAt: Date, updatedAt: Date) {
         self.id = id; self.slug = slug; self.title = title; self.description = description
         self.region = region; self.startsOn = startsOn; self.endsOn = endsOn; self.phase = phase
-        self.publicReport = publicReport; self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.publicReport = publicReport; self.minGroupSize = minGroupSize
+        self.createdAt = createdAt; self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, slug, title, description, region, phase
         case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
+        case minGroupSize = "min_group_size"
         case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    /// k when a workshop is created without one (domain.md).
+    public static let defaultMinGroupSize = 5
+    /// The k a workshop may choose.
+    public static let minGroupSizes = 2...50
+
+    static func checkMinGroupSize(_ k: Int?, into errors: inout [FieldError]) {
+        if let k, !minGroupSizes.contains(k) {
+            errors.append(.init("min_group_size", "must be from \(minGroupSizes.lowerBound) to \(minGroupSizes.upperBound)"))
+        }
     }
 }
 
@@ -39,16 +54,19 @@ public struct NewWorkshop: Codable, Sendable {
     public var startsOn: String?
     public var endsOn: String?
     public var publicReport: Bool?
+    public var minGroupSize: Int?
 
     public init(slug: String, title: String, description: String? = nil, region: String? = nil,
-                startsOn: String? = nil, endsOn: String? = nil, publicReport: Bool? = nil) {
+                startsOn: String? = nil, endsOn: String? = nil, publicReport: Bool? = nil, minGroupSize: Int? = nil) {
         self.slug = slug; self.title = title; self.description = description; self.region = region
         self.startsOn = startsOn; self.endsOn = endsOn; self.publicReport = publicReport
+        self.minGroupSize = minGroupSize
     }
 
     enum CodingKeys: String, CodingKey {
         case slug, title, description, region
         case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
+        case minGroupSize = "min_group_size"
     }
 
     public func violations() -> [FieldError] {
@@ -65,6 +83,31 @@ public struct NewWorkshop: Codable, Sendable {
         if let startsOn, let endsOn, Check.isDate(startsOn), Check.isDate(endsOn), endsOn < startsOn {
             errors.append(.init("ends_on", "must not be before starts_on"))
         }
+        Workshop.checkMinGroupSize(minGroupSize, into: &errors)
+        return errors
+    }
+}
+
+/// The body of `PATCH /v1/workshops/{workshop_id}` (admin or moderator): the settings a
+/// running workshop may change. Changing k recounts the workshop's rounds.
+public struct WorkshopChange: Codable, Sendable {
+    public var minGroupSize: Int?
+    public var publicReport: Bool?
+
+    public init(minGroupSize: Int? = nil, publicReport: Bool? = nil) {
+        self.minGroupSize = minGroupSize; self.publicReport = publicReport
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minGroupSize = "min_group_size", publicReport = "public_report"
+    }
+
+    public func violations() -> [FieldError] {
+        var errors: [FieldError] = []
+        if minGroupSize == nil && publicReport == nil {
+            errors.append(.init("", "name at least one of min_group_size, public_report"))
+        }
+        Workshop.checkMinGroupSize(minGroupSize, into: &errors)
         return errors
     }
 }

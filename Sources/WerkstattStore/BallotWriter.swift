@@ -118,8 +118,9 @@ actor BallotWriter {
 }
 
 /// The current ballots, their history rows, the changes that mark the rounds dirty, and
-/// the wake-up call for the workers, for a whole batch in one statement. A round must be
-/// open and its workshop voting; `FOR SHARE` makes closing wait for us. Prepared once per
+/// the wake-up call for the workers, for a whole batch in one statement. A round must
+/// take ballots (`rounds_taking_ballots`: open, its workshop voting, share-locked so that
+/// closing waits for us). Prepared once per
 /// connection: it runs for every batch, and parsing and planning it each time cost
 /// PostgreSQL more than running it.
 struct WriteBallots: PostgresPreparedStatement {
@@ -128,9 +129,7 @@ struct WriteBallots: PostgresPreparedStatement {
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[])
                    AS i(round_id, member_id, content, entries)
         ), open AS (
-            SELECT r.id FROM rounds r JOIN workshops w ON w.id = r.workshop_id
-             WHERE r.id IN (SELECT round_id FROM input) AND r.state = 'open' AND w.phase = 'voting'
-               FOR SHARE OF r
+            SELECT t.id FROM rounds_taking_ballots(ARRAY(SELECT DISTINCT round_id FROM input)) AS t(id)
         ), current AS (
             INSERT INTO ballots (round_id, member_id, version, content, entries)
             SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input

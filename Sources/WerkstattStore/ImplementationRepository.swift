@@ -6,7 +6,8 @@ import WerkstattDomain
 /// The implementation list: status, progress and notes per recommendation, in the order
 /// of the workshop's decisive round.
 public protocol ImplementationRepository: Sendable {
-    func list(of workshop: UUID) async throws -> ImplementationList
+    /// The list in the order of the decisive round whose standing `audience` may see.
+    func list(of workshop: UUID, for audience: Audience) async throws -> ImplementationList
     /// The workshop an item belongs to.
     func workshop(ofItem id: UUID) async throws -> UUID?
     /// Applies a moderator's change and records it in the audit log.
@@ -22,17 +23,22 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         self.logger = logger
     }
 
-    /// The decisive round is the most recently closed one; while none is closed, the most
-    /// recently opened one. Its latest snapshot orders the list; unranked items follow by code.
+    /// The rounds that may decide the order, most decisive first: the most recently
+    /// closed one; while none is closed, the most recently opened one.
+    static let decisiveQuery = """
+        SELECT id, state, results FROM rounds
+         WHERE workshop_id = $1 AND state IN ('open', 'closed')
+         ORDER BY state = 'closed' DESC, COALESCE(closed_at, opened_at) DESC
+        """
+
+    /// The list in the order of the decisive round ($2)'s latest published snapshot;
+    /// unranked items follow by code.
     static let listQuery = """
         WITH decisive AS (
-            SELECT id FROM rounds
-             WHERE workshop_id = $1 AND state IN ('open', 'closed')
-             ORDER BY state = 'closed' DESC, COALESCE(closed_at, opened_at) DESC
-             LIMIT 1
+            SELECT $2::uuid AS id
         ), snapshot AS (
             SELECT s.round_id, s.provisional, s.items FROM ranking_snapshots s
-             WHERE s.round_id = (SELECT id FROM decisive) ORDER BY s.id DESC LIMIT 1
+             WHERE s.round_id = (SELECT id FROM decisive) AND s.published ORDER BY s.id DESC LIMIT 1
         ), ranked AS (
             SELECT (e->>'recommendation_id')::uuid AS recommendation_id, (e->>'rank')::int AS rank, ord
               FROM snapshot, jsonb_array_elements(snapshot.items) WITH ORDINALITY AS x(e, ord)
@@ -63,16 +69,25 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             id: try r.get("id"), position: position, recommendationId: try r.get("recommendation_id"),
             code: try r.get("code"), title: try r.get("title"), workingGroup: workingGroup,
             priorityRank: try r.get("rank", as: Int32?.self).map(Int.init), lead: try r.get("lead"),
-            timeframe: timeframe, status: ImplementationStatus(rawValue: try r.get("status")) ?? .planned,
+            timeframe: timeframe, status: try ImplementationStatus(decoding: try r.get("status")),
             progress: Int(try r.get("progress", as: Int32.self)), updatedAt: try r.get("updated_at"), notes: notes)
     }
 
     /// PostgreSQL writes jsonb timestamps like 2017-03-01T09:00:00.123456+00:00.
     static let decoder = JSONDecoder.rfc3339()
 
-    public func list(of workshop: UUID) async throws -> ImplementationList {
+    public func list(of workshop: UUID, for audience: Audience) async throws -> ImplementationList {
         var bindings = PostgresBindings()
         bindings.append(workshop)
+        let candidates = try await client.query(PostgresQuery(unsafeSQL: Self.decisiveQuery, binds: bindings), logger: logger)
+        // The first round whose standing this reader may see (Round.showsStanding): a
+        // reader who may not see an open round's standing gets the order of the last
+        // closed round, or code order, never the open round's.
+        let decisive = try await candidates.all { r in
+            (try r.get("id", as: UUID.self), try Round.State(decoding: try r.get("state")),
+             try ResultsVisibility(decoding: try r.get("results")))
+        }.first { Round.showsStanding(state: $0.1, results: $0.2, to: audience) }?.0
+        bindings.append(decisive)
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         var items: [ImplementationItem] = []
         var round: UUID?
@@ -133,7 +148,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                                       details: details, on: tx, logger: logger)
             return workshop
         }
-        guard let item = try await list(of: workshop).items.first(where: { $0.id == id }) else {
+        guard let item = try await list(of: workshop, for: .moderators).items.first(where: { $0.id == id }) else {
             throw StoreError.notFound("implementation item")
         }
         return item

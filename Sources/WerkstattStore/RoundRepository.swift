@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import WerkstattDomain
+import WerkstattVoting
 
 /// Voting rounds, their ballots and the snapshots the worker computed for them.
 public protocol RoundRepository: Sendable {
@@ -14,12 +15,17 @@ public protocol RoundRepository: Sendable {
     /// ballots cast at the same moment, in one transaction); nil when the round is not
     /// open or its workshop not voting.
     func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt?
-    /// Withdraws the member's ballot: false when there was none; nil when the round is not open.
+    /// Withdraws the member's ballot: false when there was none; nil when the round takes
+    /// no ballots (the same rule as `cast`).
     func withdraw(in round: UUID, by member: UUID) async throws -> Bool?
     /// The member's own current ballot.
     func ballot(in round: UUID, of member: UUID) async throws -> BallotReceipt?
-    /// The latest snapshot, or an empty ranking before the first.
-    func ranking(of round: Round) async throws -> Ranking
+    /// What `audience` may see of the round's standing: the latest published snapshot, an
+    /// empty ranking before the first, or nothing (`withheld: until_close`) for a reader
+    /// who may not see an open round's standing.
+    func ranking(of round: Round, for audience: Audience) async throws -> Ranking
+    /// The final snapshot's canonical text, with that snapshot; nil before it is computed.
+    func audit(of round: Round) async throws -> RoundAudit?
 }
 
 public struct PostgresRoundRepository: RoundRepository {
@@ -39,7 +45,7 @@ public struct PostgresRoundRepository: RoundRepository {
 
     static let select = """
         SELECT r.id, r.seq, r.workshop_id, r.title, r.criterion, r.method, r.points_per_member,
-               r.max_points_per_item, r.balance::text AS balance, r.state, r.opened_at, r.closed_at, r.created_at,
+               r.max_points_per_item, r.balance::text AS balance, r.results, r.state, r.opened_at, r.closed_at, r.created_at,
                ARRAY(SELECT i.recommendation_id FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
                       WHERE i.round_id = r.id ORDER BY rec.seq) AS recommendation_ids
           FROM rounds r
@@ -49,11 +55,12 @@ public struct PostgresRoundRepository: RoundRepository {
         let balanceJSON: String = try r.get("balance")
         return Round(
             id: try r.get("id"), workshopId: try r.get("workshop_id"), title: try r.get("title"),
-            criterion: try r.get("criterion"), method: VotingMethod(rawValue: try r.get("method")) ?? .dot,
+            criterion: try r.get("criterion"), method: try VotingMethod(decoding: try r.get("method")),
             pointsPerMember: try r.get("points_per_member", as: Int32?.self).map(Int.init),
             maxPointsPerItem: try r.get("max_points_per_item", as: Int32?.self).map(Int.init),
             balance: try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8)),
-            state: Round.State(rawValue: try r.get("state")) ?? .draft,
+            results: try ResultsVisibility(decoding: try r.get("results")),
+            state: try Round.State(decoding: try r.get("state")),
             recommendationIds: try r.get("recommendation_ids"),
             openedAt: try r.get("opened_at"), closedAt: try r.get("closed_at"), createdAt: try r.get("created_at"))
     }
@@ -66,9 +73,9 @@ public struct PostgresRoundRepository: RoundRepository {
             return try await client.withTransaction(logger: logger) { tx in
                 let inserted = try await tx.query("""
                     INSERT INTO rounds (workshop_id, title, criterion, method, points_per_member,
-                                        max_points_per_item, balance, created_by)
+                                        max_points_per_item, balance, results, created_by)
                     VALUES (\(workshop), \(new.title), \(new.criterion), \(new.method.rawValue), \(points),
-                            \(maxPerItem), \(balance)::jsonb, \(caller.member?.id))
+                            \(maxPerItem), \(balance)::jsonb, \((new.results ?? .afterClose).rawValue), \(caller.member?.id))
                     RETURNING id
                     """, logger: logger)
                 let id: UUID = try await inserted.all { try $0.get("id") }[0]
@@ -88,6 +95,10 @@ public struct PostgresRoundRepository: RoundRepository {
                 }
                 if covered.isEmpty {
                     throw StoreError.invalid([FieldError("recommendation_ids", "the workshop has no recommendations to vote on yet")])
+                }
+                if covered.count > Round.maxItems {
+                    throw StoreError.invalid([FieldError("recommendation_ids",
+                        "a round holds at most \(Round.maxItems) recommendations; this one would hold \(covered.count): list the ones to vote on")])
                 }
                 try await tx.query("INSERT INTO round_queue (round_id) VALUES (\(id))", logger: logger)
                 try await AuditLog.record("round.create", workshop: workshop, subject: id, by: caller,
@@ -115,6 +126,18 @@ public struct PostgresRoundRepository: RoundRepository {
 
     public func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round {
         try await client.withTransaction(logger: logger) { tx in
+            if to == .open {
+                // A round opens only while its workshop votes; the share lock keeps the
+                // workshop from leaving `voting` meanwhile (setPhase locks it for update).
+                let phase = try await tx.query("""
+                    SELECT w.phase FROM workshops w JOIN rounds r ON r.workshop_id = w.id WHERE r.id = \(id)
+                       FOR SHARE OF w
+                    """, logger: logger)
+                if let current = try await phase.all({ try Phase(decoding: try $0.get("phase")) }).first,
+                   !current.allows(.vote) {
+                    throw StoreError.conflict("the workshop is \(current.rawValue); rounds open only while it is voting")
+                }
+            }
             // The row lock waits for ballots being cast (they hold FOR SHARE) to commit, so
             // every ballot acknowledged before the close is in the final snapshot.
             let updated = try await tx.query("""
@@ -130,14 +153,45 @@ public struct PostgresRoundRepository: RoundRepository {
                 throw StoreError.conflict("the round is \(state); only a \(from.rawValue) round can become \(to.rawValue)")
             }
             if to == .closed {
+                try await Self.refuseWeightlessClose(id, on: tx, logger: logger)
                 // The final, non-provisional snapshot.
-                try await tx.query("INSERT INTO round_changes (round_id) VALUES (\(id))", logger: logger)
-                try await tx.query("SELECT pg_notify(\(Self.channel), \(id.uuidString))", logger: logger)
+                try await tx.query("SELECT mark_rounds_dirty(ARRAY[\(id)]::uuid[])", logger: logger)
             }
             try await AuditLog.record("round.\(to.rawValue)", workshop: workshop, subject: id, by: caller,
                                       on: tx, logger: logger)
             let rows = try await tx.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
             return try await rows.all(Self.round)[0]
+        }
+    }
+
+    /// A custom balance whose shares all go to groups that cast no ballot would weigh every
+    /// ballot 0 and tie every item at rank 1: such a round does not close (409).
+    static func refuseWeightlessClose(_ id: UUID, on tx: PostgresConnection, logger: Logger) async throws {
+        let rows = try await tx.query("""
+            SELECT r.balance::text AS balance, g.stakeholder_group, count(*) AS ballots
+              FROM rounds r
+              JOIN ballots b ON b.round_id = r.id AND b.entries IS NOT NULL
+              JOIN member_groups g ON g.member_id = b.member_id
+             WHERE r.id = \(id)
+             GROUP BY 1, 2
+            """, logger: logger)
+        var balanceJSON = "\"proportional\""
+        var counts: [StakeholderGroup: Int] = [:]
+        for (balance, group, ballots) in try await rows.all({ r in
+            (try r.get("balance", as: String.self), try StakeholderGroup(decoding: try r.get("stakeholder_group")),
+             Int(try r.get("ballots", as: Int64.self)))
+        }) {
+            balanceJSON = balance
+            counts[group] = ballots
+        }
+        let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
+        if Weights.isWeightless(balance: balance.counting, ballotsPerGroup: counts) {
+            let voted = counts.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            throw StoreError.conflict("""
+                the round cannot close: its custom balance gives weight only to stakeholder groups that cast no \
+                ballot, and the ballots came from \(voted); every item would tie at rank 1. Give a share to a \
+                group that voted (or use "equal"), or wait for ballots from the weighted groups
+                """)
         }
     }
 
@@ -149,7 +203,7 @@ public struct PostgresRoundRepository: RoundRepository {
     public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {
         let counts = try await client.write("""
             WITH open AS (
-                SELECT id FROM rounds WHERE id = \(round) AND state = 'open' FOR SHARE
+                SELECT t.id FROM rounds_taking_ballots(ARRAY[\(round)]::uuid[]) AS t(id)
             ), current AS (
                 UPDATE ballots SET version = version + 1, content = NULL, entries = NULL, recorded_at = now()
                  WHERE round_id = \(round) AND member_id = \(member) AND content IS NOT NULL
@@ -158,11 +212,9 @@ public struct PostgresRoundRepository: RoundRepository {
             ), history AS (
                 INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
                 SELECT \(round), \(member), version, NULL, recorded_at FROM current
-            ), change AS (
-                INSERT INTO round_changes (round_id) SELECT \(round) FROM current
             )
             SELECT (SELECT count(*) FROM open) AS open, (SELECT count(*) FROM current) AS withdrawn,
-                   (SELECT pg_notify(\(Self.channel), \(round.uuidString)) FROM current) IS NULL AS quiet
+                   (SELECT mark_rounds_dirty(ARRAY[\(round)]::uuid[]) FROM current) IS NULL AS quiet
             """, logger: logger) {
             (try $0.get("open", as: Int64.self), try $0.get("withdrawn", as: Int64.self))
         }
@@ -183,19 +235,43 @@ public struct PostgresRoundRepository: RoundRepository {
         }.first
     }
 
-    public func ranking(of round: Round) async throws -> Ranking {
+    static let snapshotColumns = """
+        id, computed_at, ballots_counted, digest, provisional, min_group_size, withheld_groups, late_members,
+        items::text AS items
+        """
+
+    static func ranking(_ r: PostgresRandomAccessRow, of round: Round) throws -> Ranking {
+        Ranking(roundId: round.id, method: round.method, balance: round.balance,
+                computedAt: try r.get("computed_at"),
+                ballotsCounted: Int(try r.get("ballots_counted", as: Int32.self)),
+                digest: try r.get("digest"), provisional: try r.get("provisional"),
+                minGroupSize: Int(try r.get("min_group_size", as: Int32.self)),
+                withheldGroups: try r.get("withheld_groups"),
+                lateMembers: Int(try r.get("late_members", as: Int32.self)),
+                items: try JSONDecoder().decode([RankingItem].self, from: Data(try r.get("items", as: String.self).utf8)))
+    }
+
+    public func ranking(of round: Round, for audience: Audience) async throws -> Ranking {
+        guard round.showsStanding(to: audience) else { return .withheldUntilClose(round) }
         let rows = try await client.query("""
-            SELECT computed_at, ballots_counted, digest, provisional, items::text AS items
-              FROM ranking_snapshots WHERE round_id = \(round.id) ORDER BY id DESC LIMIT 1
+            SELECT \(unescaped: Self.snapshotColumns)
+              FROM ranking_snapshots WHERE round_id = \(round.id) AND published ORDER BY id DESC LIMIT 1
             """, logger: logger)
         let empty = Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
                             ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])
+        return try await rows.all { try Self.ranking($0, of: round) }.first ?? empty
+    }
+
+    public func audit(of round: Round) async throws -> RoundAudit? {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.snapshotColumns), a.format, a.canonical
+              FROM ranking_snapshots s JOIN snapshot_audits a ON a.snapshot_id = s.id
+             WHERE s.round_id = \(round.id) AND NOT s.provisional ORDER BY s.id DESC LIMIT 1
+            """, logger: logger)
         return try await rows.all { r in
-            Ranking(roundId: round.id, method: round.method, balance: round.balance,
-                    computedAt: try r.get("computed_at"),
-                    ballotsCounted: Int(try r.get("ballots_counted", as: Int32.self)),
-                    digest: try r.get("digest"), provisional: try r.get("provisional"),
-                    items: try JSONDecoder().decode([RankingItem].self, from: Data(try r.get("items", as: String.self).utf8)))
-        }.first ?? empty
+            let ranking = try Self.ranking(r, of: round)
+            return RoundAudit(roundId: round.id, digest: ranking.digest ?? "", format: try r.get("format"),
+                              canonical: try r.get("canonical"), ranking: ranking)
+        }.first
     }
 }

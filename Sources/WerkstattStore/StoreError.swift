@@ -37,6 +37,8 @@ extension StoreError {
             return StoreError.invalid([FieldError(referenceField(constraint), "refers to nothing that exists in this workshop")])
         case "23514", "22001", "22003", "22007", "22008": // check, too long, out of range, bad date
             return StoreError.invalid([FieldError("", psql.serverInfo?[.message] ?? "invalid value")])
+        case "WK409": // a rule the schema enforces on state (sql/005_secrecy.sql)
+            return StoreError.conflict(psql.serverInfo?[.message] ?? "conflicts with the workshop's state")
         default:
             return error
         }

@@ -88,23 +88,29 @@ public struct PostgresThesisRepository: ThesisRepository {
             SELECT COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group,
                    count(*) FILTER (WHERE s.stance = 'agree') AS agree,
                    count(*) FILTER (WHERE s.stance = 'disagree') AS disagree,
-                   count(*) FILTER (WHERE s.stance = 'pass') AS pass
+                   count(*) FILTER (WHERE s.stance = 'pass') AS pass,
+                   min(w.min_group_size) AS k
               FROM stances s
+              JOIN theses t ON t.id = s.thesis_id
+              JOIN workshops w ON w.id = t.workshop_id
               JOIN members m ON m.id = s.member_id
               LEFT JOIN organisations o ON o.id = m.organisation_id
              WHERE s.thesis_id = \(thesis)
              GROUP BY 1
             """, logger: logger)
         var counts: [StakeholderGroup: StanceSummary.Counts] = [:]
-        for (group, counted) in try await rows.all({ r in
-            (StakeholderGroup(rawValue: try r.get("stakeholder_group")) ?? .other,
+        var k = Workshop.defaultMinGroupSize
+        for (group, counted, minGroupSize) in try await rows.all({ r in
+            (try StakeholderGroup(decoding: try r.get("stakeholder_group", as: String.self)),
              StanceSummary.Counts(agree: Int(try r.get("agree", as: Int64.self)),
                                   disagree: Int(try r.get("disagree", as: Int64.self)),
-                                  pass: Int(try r.get("pass", as: Int64.self))))
+                                  pass: Int(try r.get("pass", as: Int64.self))),
+             Int(try r.get("k", as: Int32.self)))
         }) {
             counts[group] = counted
+            k = minGroupSize
         }
-        return StanceSummary(byGroup: counts)
+        return StanceSummary(byGroup: counts, minGroupSize: k)
     }
 
     public func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord {

@@ -25,11 +25,9 @@ public struct PostgresTokenRepository: TokenRepository {
     public func caller(token: String) async throws -> Caller? {
         for try await (kind, id, workshop, role, group) in try await client.execute(CallerByTokenHash(hash: Token.hash(token)), logger: logger) {
             if kind == "admin" { return .admin(id: id) }
-            guard let workshop else { continue }
-            return .member(MemberIdentity(
-                id: id, workshopId: workshop,
-                role: role.flatMap(Role.init(rawValue:)) ?? .observer,
-                group: group.flatMap(StakeholderGroup.init(rawValue:)) ?? .other))
+            guard let workshop, let role, let group else { continue }
+            return .member(MemberIdentity(id: id, workshopId: workshop, role: try Role(decoding: role),
+                                          group: try StakeholderGroup(decoding: group)))
         }
         return nil
     }

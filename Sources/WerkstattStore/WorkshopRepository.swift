@@ -10,8 +10,11 @@ public protocol WorkshopRepository: Sendable {
     func list(visibleTo caller: Caller, page: PageRequest) async throws -> Page<Workshop>
     func get(_ id: UUID) async throws -> Workshop?
     func get(slug: String) async throws -> Workshop?
-    /// Moves the phase, if the move is allowed from the current phase (checked under a row lock).
+    /// Moves the phase, if the move is allowed from the current phase (checked under a row
+    /// lock); 409 when it would leave `voting` while a round is open.
     func setPhase(_ id: UUID, to phase: Phase, by caller: Caller) async throws -> Workshop
+    /// Changes the workshop's settings; a new k has every round of the workshop recounted.
+    func update(_ id: UUID, with change: WorkshopChange, by caller: Caller) async throws -> Workshop
 }
 
 public struct PostgresWorkshopRepository: WorkshopRepository {
@@ -25,24 +28,25 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
 
     static let columns = """
         id, seq, slug, title, description, region, starts_on::text AS starts_on,
-        ends_on::text AS ends_on, phase, public_report, created_at, updated_at
+        ends_on::text AS ends_on, phase, public_report, min_group_size, created_at, updated_at
         """
 
     static func workshop(_ r: PostgresRandomAccessRow) throws -> Workshop {
         Workshop(id: try r.get("id"), slug: try r.get("slug"), title: try r.get("title"),
                  description: try r.get("description"), region: try r.get("region"),
                  startsOn: try r.get("starts_on"), endsOn: try r.get("ends_on"),
-                 phase: Phase(rawValue: try r.get("phase")) ?? .draft, publicReport: try r.get("public_report"),
-                 createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
+                 phase: try Phase(decoding: try r.get("phase")), publicReport: try r.get("public_report"),
+                 minGroupSize: Int(try r.get("min_group_size", as: Int32.self)), createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
     }
 
     public func create(_ new: NewWorkshop, by caller: Caller) async throws -> Workshop {
         do {
             return try await client.withTransaction(logger: logger) { tx in
                 let rows = try await tx.query("""
-                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on, public_report)
+                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on, public_report, min_group_size)
                     VALUES (\(new.slug), \(new.title), \(new.description), \(new.region),
-                            \(new.startsOn)::date, \(new.endsOn)::date, \(new.publicReport ?? false))
+                            \(new.startsOn)::date, \(new.endsOn)::date, \(new.publicReport ?? false),
+                            \(Int32(new.minGroupSize ?? Workshop.defaultMinGroupSize)))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
                 let workshop = try await rows.all(Self.workshop)[0]
@@ -90,6 +94,17 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
                 throw StoreError.conflict(
                     "a workshop moves forward, or back one step only; it cannot go from '\(from.rawValue)' to '\(phase.rawValue)'")
             }
+            if from == .voting && phase != .voting {
+                // Opening a round locks the workshop row too, so none opens meanwhile.
+                let open = try await tx.query("""
+                    SELECT title, id FROM rounds WHERE workshop_id = \(id) AND state = 'open' ORDER BY seq
+                    """, logger: logger)
+                let rounds = try await open.all { "'\(try $0.get("title", as: String.self))' (\(try $0.get("id", as: UUID.self)))" }
+                if !rounds.isEmpty {
+                    throw StoreError.conflict(
+                        "the workshop cannot leave voting while rounds are open; close them first: \(rounds.joined(separator: ", "))")
+                }
+            }
             let rows = try await tx.query("""
                 UPDATE workshops SET phase = \(phase.rawValue), updated_at = now() WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
@@ -100,6 +115,36 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
                                           on: tx, logger: logger)
             }
             return try await rows.all(Self.workshop)[0]
+        }
+    }
+
+    public func update(_ id: UUID, with change: WorkshopChange, by caller: Caller) async throws -> Workshop {
+        try await client.withTransaction(logger: logger) { tx in
+            let old = try await tx.query(
+                "SELECT min_group_size FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let oldK = try await old.all({ try $0.get("min_group_size", as: Int32.self) }).first else {
+                throw StoreError.notFound("workshop")
+            }
+            let newK = change.minGroupSize.map(Int32.init)
+            let rows = try await tx.query("""
+                UPDATE workshops SET min_group_size = COALESCE(\(newK), min_group_size),
+                       public_report = COALESCE(\(change.publicReport), public_report), updated_at = now()
+                 WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            let workshop = try await rows.all(Self.workshop)[0]
+            if let newK, newK != oldK {
+                // Snapshots carry the k they were computed with: recount every round with votes.
+                try await tx.query("""
+                    SELECT mark_rounds_dirty(ARRAY(SELECT id FROM rounds WHERE workshop_id = \(id) AND state <> 'draft'))
+                    """, logger: logger)
+            }
+            var details: [String: String] = [:]
+            if let newK { details["min_group_size"] = "\(oldK) → \(newK)" }
+            if let publicReport = change.publicReport { details["public_report"] = "\(publicReport)" }
+            try await AuditLog.record("workshop.update", workshop: id, subject: id, by: caller, details: details,
+                                      on: tx, logger: logger)
+            return workshop
         }
     }
 }

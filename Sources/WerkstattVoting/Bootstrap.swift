@@ -72,12 +72,15 @@ public struct RankInterval: Sendable, Hashable, Codable {
     }
 }
 
-/// The seeded bootstrap behind rank intervals.
+/// The seeded bootstrap behind rank intervals, stratified by stakeholder group.
 ///
-/// Sample s (s = 0..<B) draws N ballots with replacement from the N ballots in canonical
-/// order (draw = `next(below: N)` of one xoshiro256** stream seeded with the round's seed),
-/// recomputes the balance weights from the resample's group sizes and the ranks with the
-/// round's method. For each item the B ranks are sorted; the interval is
+/// Sample s (s = 0..<B) resamples each group on its own: for the groups in group order,
+/// group g's n_g ballots (a contiguous run of the canonical order, which sorts by group)
+/// are replaced by n_g draws with replacement from that run (draw = start_g +
+/// `next(below: n_g)`, all from one xoshiro256** stream seeded with the round's seed).
+/// Every resample thus keeps each group's size, so no resample loses a group the balance
+/// weighs, and the balance weights are those of the round. The ranks are recomputed with
+/// the round's method. For each item the B ranks are sorted; the interval is
 /// [r(⌊0.05 (B−1)⌋), r(⌈0.95 (B−1)⌉)] (0-based order statistics), then widened to include
 /// the item's actual rank.
 public enum Bootstrap {
@@ -107,23 +110,37 @@ public enum Bootstrap {
         return RankInterval(lo: min(orderStatistic(loIndex), actual), hi: max(orderStatistic(hiIndex), actual))
     }
 
-    /// Rank intervals for all items of a canonical ballot set.
-    static func rankIntervals(
+    /// Rank intervals for all items of a canonical ballot set; `check` runs before every
+    /// resample and may stop the computation by throwing.
+    static func rankIntervals<E: Error>(
         canonical set: BallotSet, candidates n: Int, balance: Balance,
-        samples: Int, seed: UInt64, actualRanks: [Int]
-    ) -> [RankInterval] {
+        samples: Int, seed: UInt64, actualRanks: [Int],
+        checkingCancellation check: () throws(E) -> Void
+    ) throws(E) -> [RankInterval] {
         let ballots = set.count
         guard samples > 0, ballots > 0, n > 0 else {
             return actualRanks.map { RankInterval(lo: $0, hi: $0) }
         }
+        // Each group's run in the canonical order: (start, count), in group order.
+        var runs: [(start: Int, count: Int)] = []
+        var start = 0
+        while start < ballots {
+            var end = start + 1
+            while end < ballots && set.groups[end] == set.groups[start] { end += 1 }
+            runs.append((start, end - start))
+            start = end
+        }
         var rng = Xoshiro256StarStar(seed: seed)
         var histogram = [Int](repeating: 0, count: n * n)
         var multiplicity = [UInt32](repeating: 0, count: ballots)
-        let bound = UInt64(ballots)
         for _ in 0..<samples {
+            try check()
             multiplicity.withUnsafeMutableBufferPointer { m in
                 m.update(repeating: 0)
-                for _ in 0..<ballots { m[Int(rng.next(below: bound))] &+= 1 }
+                for run in runs {
+                    let bound = UInt64(run.count)
+                    for _ in 0..<run.count { m[run.start + Int(rng.next(below: bound))] &+= 1 }
+                }
             }
             let agg = Aggregates(counting: set, n: n, multiplicity: multiplicity, trackSupport: false)
             let weights = Weights.perBallot(balance: balance, ballotsPerGroup: agg.ballots)

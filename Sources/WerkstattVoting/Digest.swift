@@ -4,9 +4,10 @@ import Crypto
 ///
 /// The canonical form is UTF-8 text, one record per line ("\n"), numbers in decimal:
 ///
-///     werkstatt-tally/1
+///     werkstatt-tally/2
 ///     method dot 5 3                      (dot: points per member, max per item) | approval | score | ranking
 ///     balance proportional                | equal | custom <group>=<share> …
+///     min_group_size <k>
 ///     bootstrap <samples> <seed>
 ///     candidates <n>
 ///     <bytes>:<code> <bytes>:<id>         n lines, sorted by code then id (UTF-8 bytes)
@@ -20,9 +21,12 @@ import Crypto
 /// shares list the groups with a positive finite share, in that group order, in Swift's
 /// shortest round-trip decimal form (e.g. 0.25, 1.0, 1e-05). Ballot keys are not part of it:
 /// the digest is a function of the multiset of ballots, never of who voted or when.
+///
+/// Version 2 (this one) added `min_group_size` and resamples the bootstrap within each
+/// group; version 1 had neither. docs/methods.md describes both.
 public enum Digest {
     /// First line of the canonical form; changes whenever the form or a counting rule does.
-    public static let formatVersion = "werkstatt-tally/1"
+    public static let formatVersion = "werkstatt-tally/2"
 
     /// Hex SHA-256 of the canonical form of `input`.
     public static func sha256Hex(_ input: RoundInput) -> String {
@@ -73,6 +77,7 @@ public enum Digest {
             }
             sink.byte(0x0A)
         }
+        sink.text("min_group_size "); sink.int(input.minGroupSize); sink.byte(0x0A)
         sink.text("bootstrap "); sink.int(input.bootstrapSamples); sink.byte(0x20); sink.uint(input.seed); sink.byte(0x0A)
         sink.text("candidates "); sink.int(canonical.candidates.count); sink.byte(0x0A)
         for c in canonical.candidates {

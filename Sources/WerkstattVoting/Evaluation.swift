@@ -51,10 +51,11 @@ enum Evaluator {
         return e
     }
 
-    /// Weights that count only group g, each of its ballots as 1 (the per-group view).
-    static func oneGroup(_ g: Int) -> [Double] {
+    /// Weights that count only these groups, each of their ballots as 1 (the per-group
+    /// view, and the pool of further groups).
+    static func only(_ groups: [StakeholderGroup]) -> [Double] {
         var w = [Double](repeating: 0, count: Aggregates.groupCount)
-        w[g] = 1
+        for group in groups { w[group.ordinal] = 1 }
         return w
     }
 }

@@ -33,8 +33,10 @@ public struct ItemResult: Sendable, Hashable {
     public var consensus: Double
     /// Disagreement between groups 0...1 (see `Agreement`).
     public var controversy: Double
-    /// Score and ballots per group that cast ballots in the round.
+    /// Score and ballots of each group the round's `Disclosure` shows on its own.
     public var byGroup: [StakeholderGroup: GroupScore]
+    /// Score and ballots of the pooled further groups, when the disclosure has a pool.
+    public var furtherGroups: GroupScore?
     /// Score rounds: weighted mean grade over the ballots that graded the item.
     public var meanGrade: Double?
     /// Score rounds: the majority grade (weighted lower median); nil if nobody graded it.
@@ -63,6 +65,8 @@ public struct RoundResult: Sendable, Hashable {
     public var bootstrapSamples: Int
     /// Seed of the bootstrap.
     public var seed: UInt64
+    /// Which groups the per-group figures show, pool or withhold.
+    public var disclosure: Disclosure
     /// Items by rank, then code.
     public var items: [ItemResult]
 }
@@ -74,6 +78,7 @@ extension ItemResult: Codable {
         case id = "recommendation_id"
         case rankInterval = "rank_interval"
         case byGroup = "by_group"
+        case furtherGroups = "further_groups"
         case meanGrade = "mean_grade"
         case medianGrade = "median_grade"
         case schulzeWins = "schulze_wins"
@@ -82,7 +87,7 @@ extension ItemResult: Codable {
 
 extension RoundResult: Codable {
     enum CodingKeys: String, CodingKey {
-        case method, balance, digest, weights, seed, items
+        case method, balance, digest, weights, seed, items, disclosure
         case ballotsCounted = "ballots_counted"
         case ballotsPerGroup = "ballots_per_group"
         case bootstrapSamples = "bootstrap_samples"

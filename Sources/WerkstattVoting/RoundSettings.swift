@@ -74,6 +74,8 @@ public enum RoundInputError: Error, Sendable, Hashable {
     case tooManyCandidates(Int)
     /// A negative number of bootstrap samples.
     case invalidBootstrapSamples(Int)
+    /// A minimum group size below 1.
+    case invalidMinGroupSize(Int)
 }
 
 /// Everything a tally depends on; the digest is computed from exactly this.
@@ -90,6 +92,8 @@ public struct RoundInput: Sendable {
     public let seed: UInt64
     /// Bootstrap resamples for the rank interval; 0 gives intervals of width zero.
     public let bootstrapSamples: Int
+    /// k: per-group figures are shown only as `Disclosure` allows; 1 shows every group.
+    public let minGroupSize: Int
 
     /// The default number of bootstrap resamples.
     public static let defaultBootstrapSamples = 200
@@ -102,13 +106,15 @@ public struct RoundInput: Sendable {
         candidates: [Candidate],
         ballots: BallotSet,
         seed: UInt64 = 0,
-        bootstrapSamples: Int = RoundInput.defaultBootstrapSamples
+        bootstrapSamples: Int = RoundInput.defaultBootstrapSamples,
+        minGroupSize: Int = 1
     ) throws(RoundInputError) {
         guard ballots.kind == method.kind else {
             throw .methodMismatch(expected: method.kind, got: ballots.kind)
         }
         guard candidates.count <= Int(UInt16.max) + 1 else { throw .tooManyCandidates(candidates.count) }
         guard bootstrapSamples >= 0 else { throw .invalidBootstrapSamples(bootstrapSamples) }
+        guard minGroupSize >= 1 else { throw .invalidMinGroupSize(minGroupSize) }
         try ballots.checkStructure(candidateCount: candidates.count)
         self.method = method
         self.balance = balance
@@ -116,5 +122,6 @@ public struct RoundInput: Sendable {
         self.ballots = ballots
         self.seed = seed
         self.bootstrapSamples = bootstrapSamples
+        self.minGroupSize = minGroupSize
     }
 }

@@ -1,22 +1,37 @@
 /// The entry point: counts a round.
 public enum Tally {
     /// Counts a round: canonical form and digest, method scores and ranks under the balance,
-    /// per-group scores, supporters, consensus and controversy, and bootstrap rank intervals.
-    /// Pure: the same input gives the same result, whatever the order of ballots or candidates.
+    /// per-group scores as the disclosure allows, supporters, consensus and controversy,
+    /// and bootstrap rank intervals. Pure: the same input gives the same result, whatever
+    /// the order of ballots or candidates.
     public static func compute(_ input: RoundInput) -> RoundResult {
-        let canonical = CanonicalRound(input)
-        let digest = Digest.sha256Hex(input, canonical: canonical)
-        return compute(input, canonical: canonical, digest: digest)
+        compute(input, checkingCancellation: {})
+    }
+
+    /// The same count, stopping with `CancellationError` once the calling task is cancelled
+    /// (checked between bootstrap resamples), so a computation abandoned at its deadline
+    /// stops using the CPU.
+    public static func computeCancellable(_ input: RoundInput) throws(CancellationError) -> RoundResult {
+        try compute(input, checkingCancellation: { () throws(CancellationError) in
+            if Task.isCancelled { throw CancellationError() }
+        })
     }
 
     /// The tally without digest and bootstrap (digest empty, intervals of width zero):
-    /// what a provisional view needs, and what the benchmark times as the core count.
+    /// what the benchmark times as the core count.
     public static func computeCore(_ input: RoundInput) -> RoundResult {
         let canonical = CanonicalRound(input)
-        return compute(input, canonical: canonical, digest: "", bootstrap: false)
+        return compute(input, canonical: canonical, digest: "", bootstrap: false, checkingCancellation: {})
     }
 
-    static func compute(_ input: RoundInput, canonical: CanonicalRound, digest: String, bootstrap: Bool = true) -> RoundResult {
+    static func compute<E: Error>(_ input: RoundInput, checkingCancellation check: () throws(E) -> Void) throws(E) -> RoundResult {
+        let canonical = CanonicalRound(input)
+        let digest = Digest.sha256Hex(input, canonical: canonical)
+        return try compute(input, canonical: canonical, digest: digest, checkingCancellation: check)
+    }
+
+    static func compute<E: Error>(_ input: RoundInput, canonical: CanonicalRound, digest: String, bootstrap: Bool = true,
+                                  checkingCancellation check: () throws(E) -> Void) throws(E) -> RoundResult {
         let n = canonical.candidates.count
         let set = canonical.ballots
         let agg = Aggregates(counting: set, n: n, trackSupport: true)
@@ -24,27 +39,44 @@ public enum Tally {
         let overall = Evaluator.evaluate(agg, weights: weights, ranks: true, extras: true)
 
         let voting = (0..<Aggregates.groupCount).filter { agg.ballots[$0] > 0 }
-        let perGroup: [(group: Int, eval: Evaluation)] = voting.map { g in
-            (g, Evaluator.evaluate(agg, weights: Evaluator.oneGroup(g), ranks: false, extras: false))
+        var ballotsPerGroup: [StakeholderGroup: Int] = [:]
+        var weightByGroup: [StakeholderGroup: Double] = [:]
+        for g in voting {
+            guard let group = StakeholderGroup(ordinal: g) else { continue }
+            ballotsPerGroup[group] = agg.ballots[g]
+            weightByGroup[group] = weights[g]
         }
+        let disclosure = Disclosure(counts: ballotsPerGroup, minGroupSize: input.minGroupSize)
+        // Only what the disclosure shows is computed per group: the shown groups one by
+        // one, and the pool as one group of ballots each weighing 1.
+        let shown: [(group: StakeholderGroup, eval: Evaluation)] = disclosure.shown.map { group in
+            (group, Evaluator.evaluate(agg, weights: Evaluator.only([group]), ranks: false, extras: false))
+        }
+        let pool = disclosure.pooled.isEmpty ? nil
+            : Evaluator.evaluate(agg, weights: Evaluator.only(disclosure.pooled), ranks: false, extras: false)
+        let poolBallots = disclosure.pooled.reduce(0) { $0 + agg.ballots[$1.ordinal] }
+        let entries = disclosure.entries.map { $0.map(\.ordinal) }
 
         let intervals = bootstrap
-            ? Bootstrap.rankIntervals(
+            ? try Bootstrap.rankIntervals(
                 canonical: set, candidates: n, balance: input.balance,
-                samples: input.bootstrapSamples, seed: input.seed, actualRanks: overall.ranks)
+                samples: input.bootstrapSamples, seed: input.seed, actualRanks: overall.ranks,
+                checkingCancellation: check)
             : overall.ranks.map { RankInterval(lo: $0, hi: $0) }
 
         var items: [ItemResult] = []
         items.reserveCapacity(n)
         for i in 0..<n {
             var byGroup: [StakeholderGroup: GroupScore] = [:]
-            var groups: [(supporters: Int, ballots: Int)] = []
+            for (group, eval) in shown {
+                byGroup[group] = GroupScore(score: eval.scores[i], ballots: agg.ballots[group.ordinal])
+            }
             var supporters = 0
-            for (g, eval) in perGroup {
-                let s = agg.supporters(group: g, item: i)
-                supporters += s
-                groups.append((s, agg.ballots[g]))
-                byGroup[StakeholderGroup(ordinal: g)!] = GroupScore(score: eval.scores[i], ballots: agg.ballots[g])
+            for g in voting { supporters += agg.supporters(group: g, item: i) }
+            // Agreement over the disclosure's entries, in their fixed order.
+            let groups = entries.map { entry in
+                (supporters: entry.reduce(0) { $0 + agg.supporters(group: $1, item: i) },
+                 ballots: entry.reduce(0) { $0 + agg.ballots[$1] })
             }
             let candidate = canonical.candidates[i]
             items.append(ItemResult(
@@ -58,6 +90,7 @@ public enum Tally {
                 consensus: Agreement.consensus(groups: groups),
                 controversy: Agreement.controversy(groups: groups),
                 byGroup: byGroup,
+                furtherGroups: pool.map { GroupScore(score: $0.scores[i], ballots: poolBallots) },
                 meanGrade: agg.kind == .score ? overall.meanGrade[i] : nil,
                 medianGrade: agg.kind == .score ? overall.medianGrade[i] : nil,
                 borda: agg.kind == .ranking ? overall.borda[i] : nil,
@@ -69,12 +102,6 @@ public enum Tally {
             a.element.rank != b.element.rank ? a.element.rank < b.element.rank : a.offset < b.offset
         }.map(\.element)
 
-        var ballotsPerGroup: [StakeholderGroup: Int] = [:]
-        var weightByGroup: [StakeholderGroup: Double] = [:]
-        for g in voting {
-            ballotsPerGroup[StakeholderGroup(ordinal: g)!] = agg.ballots[g]
-            weightByGroup[StakeholderGroup(ordinal: g)!] = weights[g]
-        }
         return RoundResult(
             method: input.method,
             balance: input.balance,
@@ -84,6 +111,7 @@ public enum Tally {
             weights: weightByGroup,
             bootstrapSamples: input.bootstrapSamples,
             seed: input.seed,
+            disclosure: disclosure,
             items: listed
         )
     }

@@ -48,4 +48,11 @@ public enum Weights {
         for group in StakeholderGroup.allCases where flat[group.ordinal] > 0 { result[group] = w[group.ordinal] }
         return result
     }
+
+    /// True when ballots were cast but the balance weighs every one of them 0 (a custom
+    /// balance whose shares all go to groups that cast none): every item would tie.
+    public static func isWeightless(balance: Balance, ballotsPerGroup counts: [StakeholderGroup: Int]) -> Bool {
+        guard counts.values.contains(where: { $0 > 0 }) else { return false }
+        return perBallot(balance: balance, ballotsPerGroup: counts).values.allSatisfy { $0 == 0 }
+    }
 }

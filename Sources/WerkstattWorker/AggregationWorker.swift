@@ -19,28 +19,39 @@ public struct AggregationWorker: Service {
     let logger: Logger
     let sweepInterval: Duration
     let pause: Duration
+    let computationDeadline: Duration
     let computation: SnapshotComputation
 
     /// - Parameters:
     ///   - pause: the least rest after each snapshot, so that under a steady stream of
     ///     ballots one recomputation covers more of them and the API keeps the CPU it needs
     ///     (see `rest(after:)`); zero for no rest at all.
-    ///   - hook: called at every step of a computation; throwing there abandons the
-    ///     computation as a crash would (tests only).
+    ///   - computationDeadline: longest one computation may take (see `defaultComputationDeadline`).
+    ///   - hook: called at every step of a computation with its round; throwing there
+    ///     abandons the computation as a crash would (tests only).
     public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
-                pause: Duration = .zero, hook: (@Sendable (Step) async throws -> Void)? = nil) {
+                pause: Duration = .zero, computationDeadline: Duration = Self.defaultComputationDeadline,
+                hook: (@Sendable (Step, UUID) async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
         self.sweepInterval = sweepInterval
         self.pause = pause
+        self.computationDeadline = computationDeadline
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
     }
 
-    /// Longest one computation may take before it is abandoned and the round left dirty
-    /// for the next pass. A query PostgresNIO never lets go of while PostgreSQL shuts
-    /// down would otherwise stop the worker for good; a round of 100 000 ballots takes
-    /// 0.4–0.6 s, so this is far from any real computation.
-    public static let computationDeadline: Duration = .seconds(30)
+    /// Longest one computation may take before it is abandoned (the tally stops at its
+    /// next cancellation check) and the round backs off. A query PostgresNIO never lets go
+    /// of while PostgreSQL shuts down would otherwise stop the worker for good; a round of
+    /// 100 000 ballots takes 0.4–0.6 s, and the worst round at the item cap a few seconds
+    /// (docs/performance.md), so this is far from any real computation.
+    public static let defaultComputationDeadline: Duration = .seconds(30)
+
+    /// The wait before retrying a round whose computation failed for the n-th time in a
+    /// row: 1 s, doubling, at most 5 minutes. Other rounds go on meanwhile.
+    static func backoff(failures: Int) -> Duration {
+        .seconds(min(300, 1 << min(max(failures - 1, 0), 9)))
+    }
 
     /// The pause `serve --with-worker` and `werkstatt worker` use by default.
     public static let defaultPause: Duration = .milliseconds(250)
@@ -78,12 +89,15 @@ public struct AggregationWorker: Service {
     }
 
     /// Computes dirty rounds until none is left that another worker is not already on.
+    /// A round whose computation fails, or overruns its deadline, backs off (its own
+    /// table, `round_backoff`) and the worker moves on to the next one.
     public func drain() async {
         while !Task.isCancelled {
+            let claim = SnapshotComputation.Claim()
             do {
                 let started = ContinuousClock.now
                 let computation = self.computation
-                guard try await Deadline.run(Self.computationDeadline, { try await computation.computeOne() }) != nil else {
+                guard try await Deadline.run(computationDeadline, { try await computation.computeOne(claim: claim) }) != nil else {
                     return
                 }
                 let rest = rest(after: ContinuousClock.now - started)
@@ -95,11 +109,42 @@ public struct AggregationWorker: Service {
                 continue
             } catch {
                 // Shutting down abandons the computation; the next worker redoes it.
-                if !Task.isCancelled {
-                    logger.error("computing a snapshot failed; the round stays dirty",
-                                 metadata: ["error": "\(String(reflecting: error))"])
+                if Task.isCancelled { return }
+                guard let round = claim.value else {
+                    logger.error("looking for a round to compute failed", metadata: ["error": "\(String(reflecting: error))"])
+                    return
                 }
-                return
+                do {
+                    let failures = try await backOff(round, error: error)
+                    logger.error("computing a snapshot failed; the round backs off and the others go on", metadata: [
+                        "round": "\(round)", "failures": "\(failures)", "error": "\(String(reflecting: error))"])
+                } catch {
+                    logger.error("recording a failed computation failed", metadata: ["error": "\(String(reflecting: error))"])
+                    return
+                }
+            }
+        }
+    }
+
+    /// Records a failure of `round` and when to try it again; returns the failures in a row.
+    private func backOff(_ round: UUID, error: any Error) async throws -> Int {
+        let reason = String(String(describing: error).prefix(500))
+        let (client, logger) = (self.client, self.logger)
+        return try await Deadline.run(.seconds(5)) {
+            try await client.withTransaction(logger: logger) { tx in
+                let rows = try await tx.query("""
+                    INSERT INTO round_backoff (round_id, failures, retry_after, last_error)
+                    VALUES (\(round), 1, now(), \(reason))
+                    ON CONFLICT (round_id) DO UPDATE
+                       SET failures = round_backoff.failures + 1, last_error = EXCLUDED.last_error
+                    RETURNING failures
+                    """, logger: logger)
+                let failures = Int(try await rows.all { try $0.get("failures", as: Int32.self) }[0])
+                try await tx.query("""
+                    UPDATE round_backoff SET retry_after = now() + \(Self.backoff(failures: failures).seconds) * interval '1 second'
+                     WHERE round_id = \(round)
+                    """, logger: logger)
+                return failures
             }
         }
     }

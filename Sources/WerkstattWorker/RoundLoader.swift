@@ -17,19 +17,24 @@ struct RoundLoader {
         var titles: [String: String]
         var watermark: Int64
         var provisional: Bool
+        /// Counted ballots of members added after the round opened.
+        var lateMembers: Int
     }
 
     func load(_ round: UUID) async throws -> Loaded {
         let settings = try await connection.query("""
-            SELECT method, points_per_member, max_points_per_item, balance::text AS balance, state
-              FROM rounds WHERE id = \(round)
+            SELECT r.method, r.points_per_member, r.max_points_per_item, r.balance::text AS balance, r.state,
+                   w.min_group_size
+              FROM rounds r JOIN workshops w ON w.id = r.workshop_id WHERE r.id = \(round)
             """, logger: logger)
-        let (methodName, points, maxPoints, balanceJSON, state) = try await settings.all { r in
+        guard let (methodName, points, maxPoints, balanceJSON, state, k) = try await settings.all({ r in
             (try r.get("method", as: String.self), try r.get("points_per_member", as: Int32?.self),
              try r.get("max_points_per_item", as: Int32?.self), try r.get("balance", as: String.self),
-             try r.get("state", as: String.self))
-        }[0]
-        let method = VotingMethod(rawValue: methodName) ?? .dot
+             try r.get("state", as: String.self), try r.get("min_group_size", as: Int32.self))
+        }).first else {
+            throw LoadError.noSuchRound(round)
+        }
+        guard let method = VotingMethod(rawValue: methodName) else { throw LoadError.unknownMethod(methodName) }
         let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
         // The same order as `PostgresRoundRepository.select`, which ballots' item positions refer to.
         let items = try await connection.query("""
@@ -43,7 +48,7 @@ struct RoundLoader {
             titles[id.uuidString] = title
         }
         let counting = method.counting(pointsPerMember: points.map(Int.init), maxPointsPerItem: maxPoints.map(Int.init))
-        let ballots = try await self.ballots(of: round, kind: counting.kind)
+        let (ballots, late) = try await self.ballots(of: round, kind: counting.kind)
         let watermark = try await connection.query(
             "SELECT COALESCE(max(id), 0) FROM ballot_history WHERE round_id = \(round)", logger: logger)
         var mark: Int64 = 0
@@ -51,16 +56,25 @@ struct RoundLoader {
         let input = try RoundInput(
             method: counting, balance: balance.counting, candidates: candidates,
             ballots: ballots, seed: Self.seed(round),
-            bootstrapSamples: Bootstrap.recommendedSamples(ballots: ballots.count))
+            bootstrapSamples: Bootstrap.recommendedSamples(ballots: ballots.count), minGroupSize: Int(k))
         return Loaded(tally: input, method: method, balanceJSON: balanceJSON, titles: titles,
-                      watermark: mark, provisional: state != "closed")
+                      watermark: mark, provisional: state != "closed", lateMembers: late)
     }
 
-    /// The current ballots in their compact form, with each member's stakeholder group.
-    private func ballots(of round: UUID, kind: Method.Kind) async throws -> BallotSet {
+    enum LoadError: Error {
+        case noSuchRound(UUID)
+        case unknownMethod(String)
+        case unknownGroup(String)
+    }
+
+    /// The current ballots in their compact form, with each member's stakeholder group,
+    /// and how many of them come from members added after the round opened.
+    private func ballots(of round: UUID, kind: Method.Kind) async throws -> (BallotSet, Int) {
         let rows = try await connection.query("""
-            SELECT b.entries, COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group
+            SELECT b.entries, COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group,
+                   m.created_at > r.opened_at AS late
               FROM ballots b
+              JOIN rounds r ON r.id = b.round_id
               JOIN members m ON m.id = b.member_id
               LEFT JOIN organisations o ON o.id = m.organisation_id
              WHERE b.round_id = \(round) AND b.entries IS NOT NULL
@@ -68,7 +82,10 @@ struct RoundLoader {
         var set = BallotSet(kind: kind)
         let paired = kind == .dot || kind == .score
         var key: UInt64 = 0
-        for try await (entries, group) in rows.decode(([Int32], String).self) {
+        var late = 0
+        for try await (entries, groupName, isLate) in rows.decode(([Int32], String, Bool?).self) {
+            guard let group = StakeholderGroup(rawValue: groupName) else { throw LoadError.unknownGroup(groupName) }
+            if isLate == true { late += 1 }
             if paired {
                 var i = 0
                 while i + 1 < entries.count {
@@ -79,9 +96,9 @@ struct RoundLoader {
                 for item in entries { set.addEntry(item: Int(item)) }
             }
             key += 1
-            set.commitBallot(key: key, group: StakeholderGroup(rawValue: group) ?? .other)
+            set.commitBallot(key: key, group: group)
         }
-        return set
+        return (set, late)
     }
 
     /// The bootstrap seed: fixed per round, so recomputing the same ballots gives the same intervals.

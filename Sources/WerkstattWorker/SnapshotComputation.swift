@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import WerkstattDomain
 import WerkstattStore
 import WerkstattVoting
@@ -10,10 +11,10 @@ import WerkstattVoting
 public struct SnapshotComputation: Sendable {
     let client: PostgresClient
     let logger: Logger
-    let hook: (@Sendable (AggregationWorker.Step) async throws -> Void)?
+    let hook: (@Sendable (AggregationWorker.Step, UUID) async throws -> Void)?
 
     public init(client: PostgresClient, logger: Logger,
-                hook: (@Sendable (AggregationWorker.Step) async throws -> Void)? = nil) {
+                hook: (@Sendable (AggregationWorker.Step, UUID) async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
         self.hook = hook
@@ -25,6 +26,8 @@ public struct SnapshotComputation: Sendable {
         public var ballots: Int
         public var watermark: Int64
         public var provisional: Bool
+        /// Whether readers may see the snapshot (see `published(…)`).
+        public var published: Bool
         /// Time to read the round's ballots from PostgreSQL.
         public var loading: Duration
         /// Time for the tally (methods, balance, bootstrap, digest).
@@ -33,54 +36,109 @@ public struct SnapshotComputation: Sendable {
         public var total: Duration
     }
 
+    /// The round a computation claimed, set as soon as it is known, so that the worker
+    /// can back off from that round if the computation fails or overruns its deadline.
+    public final class Claim: Sendable {
+        private let round = Mutex<UUID?>(nil)
+        public init() {}
+        public var value: UUID? { round.withLock { $0 } }
+        func set(_ id: UUID) { round.withLock { $0 = id } }
+    }
+
     /// Claims a dirty round nobody else is computing and writes its snapshot; nil when
     /// there is none.
-    public func computeOne() async throws -> Outcome? {
-        let outcome = try await compute()
+    public func computeOne(claim: Claim = Claim()) async throws -> Outcome? {
+        let outcome = try await compute(claim)
         if let outcome {
             logger.debug("snapshot written", metadata: [
                 "round": "\(outcome.round)", "ballots": "\(outcome.ballots)", "watermark": "\(outcome.watermark)",
+                "published": "\(outcome.published)",
                 "loading": "\(outcome.loading)", "counting": "\(outcome.counting)", "total": "\(outcome.total)"])
         }
         return outcome
     }
 
-    private func compute() async throws -> Outcome? {
+    private func compute(_ claim: Claim) async throws -> Outcome? {
         try await client.withTransaction(logger: logger) { tx in
             try await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
-            // Oldest change first; rounds another worker holds are skipped, not waited for.
+            // Oldest change first; rounds another worker holds are skipped, not waited for,
+            // and so are rounds backing off after a failure.
             let claimed = try await tx.query("""
                 SELECT q.round_id FROM round_queue q
                  WHERE EXISTS (SELECT 1 FROM round_changes c WHERE c.round_id = q.round_id)
+                   AND NOT EXISTS (SELECT 1 FROM round_backoff b WHERE b.round_id = q.round_id AND b.retry_after > now())
                  ORDER BY (SELECT min(c.id) FROM round_changes c WHERE c.round_id = q.round_id)
                  LIMIT 1 FOR UPDATE OF q SKIP LOCKED
                 """, logger: logger)
             guard let round = try await claimed.all({ try $0.get("round_id", as: UUID.self) }).first else {
                 return nil
             }
-            try await hook?(.claimed)
+            claim.set(round)
+            try await hook?(.claimed, round)
             let clock = ContinuousClock()
             let start = clock.now
             let input = try await RoundLoader(connection: tx, logger: logger).load(round)
             let loaded = clock.now
-            try await hook?(.loaded)
-            let result = Tally.compute(input.tally)
+            try await hook?(.loaded, round)
+            let result = try Tally.computeCancellable(input.tally)
             let counted = clock.now
-            try await hook?(.computed)
-            let items = try SnapshotItems.make(result, titles: input.titles)
-            try await tx.query("""
+            try await hook?(.computed, round)
+            let items = String(decoding: try JSONEncoder().encode(RankingItem.items(of: result, titles: input.titles)),
+                               as: UTF8.self)
+            let k = input.tally.minGroupSize
+            let published = try await self.published(round, input: input, on: tx)
+            let withheld = result.disclosure.undisclosed.map(\.rawValue)
+            let inserted = try await tx.query("""
                 INSERT INTO ranking_snapshots (round_id, method, balance, ballots_counted, watermark, digest,
-                                               provisional, items, computed_at)
+                                               provisional, items, computed_at, min_group_size, withheld_groups,
+                                               late_members, published)
                 VALUES (\(round), \(input.method.rawValue), \(input.balanceJSON)::jsonb, \(Int32(result.ballotsCounted)),
-                        \(input.watermark), \(result.digest), \(input.provisional), \(items)::jsonb, clock_timestamp())
+                        \(input.watermark), \(result.digest), \(input.provisional), \(items)::jsonb, clock_timestamp(),
+                        \(Int32(k)), \(withheld), \(Int32(input.lateMembers)), \(published))
+                RETURNING id
                 """, logger: logger)
+            let snapshot = try await inserted.all { try $0.get("id", as: Int64.self) }[0]
+            if !input.provisional {
+                // The final snapshot keeps the exact text its digest is the hash of.
+                try await tx.query("""
+                    INSERT INTO snapshot_audits (snapshot_id, format, canonical)
+                    VALUES (\(snapshot), \(Digest.formatVersion), \(Digest.canonicalForm(input.tally)))
+                    """, logger: logger)
+            }
             // Under REPEATABLE READ this deletes only the changes this transaction saw;
             // ballots committed meanwhile leave theirs, and the round stays dirty.
             try await tx.query("DELETE FROM round_changes WHERE round_id = \(round)", logger: logger)
-            try await hook?(.written)
+            try await tx.query("DELETE FROM round_backoff WHERE round_id = \(round)", logger: logger)
+            try await hook?(.written, round)
             return Outcome(round: round, ballots: result.ballotsCounted, watermark: input.watermark,
-                           provisional: input.provisional, loading: loaded - start,
+                           provisional: input.provisional, published: published, loading: loaded - start,
                            counting: counted - loaded, total: clock.now - start)
         }
+    }
+
+    /// Whether readers may see a snapshot: the final one always; a provisional one only
+    /// when the ballots of at least k members were cast, replaced or withdrawn since the
+    /// last published snapshot (members, not changes: one member changing a ballot k
+    /// times must not count as k), so that no two readings differ by fewer than k
+    /// people's ballots. A recount of the same ballots under a new k is published too:
+    /// it changes no ballot, only what is disclosed.
+    private func published(_ round: UUID, input: RoundLoader.Loaded, on tx: PostgresConnection) async throws -> Bool {
+        guard input.provisional else { return true }
+        let k = input.tally.minGroupSize
+        let rows = try await tx.query("""
+            WITH last AS (
+                SELECT watermark, min_group_size FROM ranking_snapshots
+                 WHERE round_id = \(round) AND published ORDER BY id DESC LIMIT 1
+            )
+            SELECT (SELECT count(DISTINCT member_id) FROM ballot_history
+                     WHERE round_id = \(round) AND id > COALESCE((SELECT watermark FROM last), 0)
+                       AND id <= \(input.watermark)) AS changed,
+                   (SELECT watermark FROM last) AS watermark, (SELECT min_group_size FROM last) AS k
+            """, logger: logger)
+        let (changed, lastWatermark, lastK) = try await rows.all {
+            (try $0.get("changed", as: Int64.self), try $0.get("watermark", as: Int64?.self), try $0.get("k", as: Int32?.self))
+        }[0]
+        if changed >= k { return true }
+        return lastWatermark == input.watermark && lastK.map(Int.init) != k
     }
 }

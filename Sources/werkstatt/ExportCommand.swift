@@ -54,7 +54,7 @@ struct ExportCommand: AsyncParsableCommand {
                           let workshop = try await repositories.workshops.get(round.workshopId) else {
                         throw CommandFailure("no round \(id)")
                     }
-                    return try await Exports(repositories: repositories).ranking(of: round, in: workshop, format: format)
+                    return try await Exports(repositories: repositories).ranking(of: round, in: workshop, for: .moderators, format: format)
                 }
                 try options.write(document)
             }
@@ -77,7 +77,7 @@ struct ExportCommand: AsyncParsableCommand {
                     guard let found = try await repositories.workshops.get(slug: workshop) else {
                         throw CommandFailure("no workshop with slug '\(workshop)'")
                     }
-                    return try await Exports(repositories: repositories).implementationList(of: found, format: format)
+                    return try await Exports(repositories: repositories).implementationList(of: found, for: .moderators, format: format)
                 }
                 try options.write(document)
             }

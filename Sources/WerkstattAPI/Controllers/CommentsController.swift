@@ -62,7 +62,8 @@ struct CommentsController {
         let caller = try context.requireCaller()
         let id = try context.id("comment_id", of: "comment")
         guard let found = try await comments.get(id) else { throw APIError.notFound("comment") }
-        _ = try await access.workshop(owning: found.workshop, what: "comment", for: caller, need: .moderate)
+        let workshop = try await access.workshop(owning: found.workshop, what: "comment", for: caller, need: .moderate)
+        try Access.require(.curate, in: workshop)
         let hide = try await request.decodeJSON(as: HideComment.self, context: context)
         return try await comments.hide(id, reason: hide.reason, by: caller)
     }

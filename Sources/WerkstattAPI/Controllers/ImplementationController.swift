@@ -15,9 +15,11 @@ struct ImplementationController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        let caller = try context.requireCaller()
+        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller)
         let format = try ExportFormat(request)
-        return exports.response(try await exports.implementationList(of: workshop, format: format), format: format)
+        return exports.response(try await exports.implementationList(of: workshop, for: Access.audience(of: caller), format: format),
+                                format: format)
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> ImplementationItem {

@@ -9,6 +9,15 @@ struct OrganisationsController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("organisations", use: create)
         group.get("organisations", use: list)
+        group.patch("organisations/:organisation_id", use: update)
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Organisation {
+        let caller = try context.requireCaller()
+        guard case .admin = caller else { throw APIError.forbidden("only an admin may change organisations") }
+        let id = try context.id("organisation_id", of: "organisation")
+        let change = try await request.decodeJSON(as: OrganisationChange.self, context: context)
+        return try await organisations.update(id, with: change, by: caller)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Organisation> {

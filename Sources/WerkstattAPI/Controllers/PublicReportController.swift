@@ -20,6 +20,7 @@ struct PublicReportController {
         }
         let lang = request.uri.queryParameters.get("lang")
         let format = try ExportFormat(format: "html", lang: lang, delimiter: nil)
-        return exports.response(try await exports.implementationList(of: workshop, format: format), format: format)
+        // Public: closed rounds only (Round.showsStanding).
+        return exports.response(try await exports.implementationList(of: workshop, for: .public, format: format), format: format)
     }
 }

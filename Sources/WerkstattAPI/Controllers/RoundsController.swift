@@ -21,6 +21,7 @@ struct RoundsController {
         group.get("rounds/:round_id/ballot", use: ownBallot)
         group.delete("rounds/:round_id/ballot", use: withdraw)
         group.get("rounds/:round_id/ranking", use: ranking)
+        group.get("rounds/:round_id/audit", use: audit)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Round> {
@@ -76,7 +77,8 @@ struct RoundsController {
         let body = try await request.decodeJSON(as: BallotBody.self, context: context)
         let shape = body.shapeViolations(for: round.method)
         guard shape.isEmpty else { throw APIError.invalid(shape) }
-        let ballot = body.normalisingIds()
+        let (ballot, caseDuplicates) = body.normalisingIds()
+        guard caseDuplicates.isEmpty else { throw APIError.invalid(caseDuplicates) }
         let validation = BallotRules.validate(ballot.raw(for: round.method), method: round.votingMethod,
                                               candidateIDs: round.recommendationIds.map(\.uuidString))
         guard validation.isValid, let content = validation.content else {
@@ -88,7 +90,7 @@ struct RoundsController {
         return receipt
     }
 
-    /// Why a round takes no ballot right now.
+    /// Why a round takes no ballot right now (casting and withdrawing alike).
     private func notOpen(_ id: UUID) async throws -> APIError {
         guard let round = try await rounds.get(id), let workshop = try await access.workshops.get(round.workshopId) else {
             return APIError.notFound("round")
@@ -99,7 +101,8 @@ struct RoundsController {
 
     @Sendable func ownBallot(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
         let (round, _) = try await visibleRound(context, need: .contribute)
-        guard let receipt = try await rounds.ballot(in: round.id, of: try context.requireCaller().member!.id) else {
+        guard let member = try context.requireCaller().member else { throw APIError.forbidden("only members of the workshop vote") }
+        guard let receipt = try await rounds.ballot(in: round.id, of: member.id) else {
             throw APIError.notFound("ballot of yours in this round")
         }
         return receipt
@@ -107,23 +110,44 @@ struct RoundsController {
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let (round, _) = try await visibleRound(context, need: .contribute)
-        switch try await rounds.withdraw(in: round.id, by: try context.requireCaller().member!.id) {
-        case nil: throw APIError.conflict("the round is not open; ballots can no longer be withdrawn")
+        guard let member = try context.requireCaller().member else { throw APIError.forbidden("only members of the workshop vote") }
+        switch try await rounds.withdraw(in: round.id, by: member.id) {
+        case nil: throw try await notOpen(round.id)
         case false?: throw APIError.notFound("ballot of yours in this round")
         case true?: return .noContent
         }
     }
 
-    /// Aggregates only: the ranking never shows who voted what.
+    /// Aggregates only: the ranking never shows who voted what, and an open round's
+    /// standing only to those who may see it.
     @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (round, workshop) = try await visibleRound(context)
         let format = try ExportFormat(request)
-        return exports.response(try await exports.ranking(of: round, in: workshop, format: format), format: format)
+        let audience = Access.audience(of: try context.requireCaller())
+        return exports.response(try await exports.ranking(of: round, in: workshop, for: audience, format: format), format: format)
+    }
+
+    /// The canonical text behind the final digest, for the round's auditors: moderators
+    /// and observers (and admins), once the round is closed.
+    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> RoundAudit {
+        let caller = try context.requireCaller()
+        let (round, _) = try await visibleRound(context)
+        if case .member(let member) = caller, member.role == .participant {
+            throw APIError.forbidden("the audit text is for the round's moderators and observers")
+        }
+        guard round.state == .closed else {
+            throw APIError.conflict("the round is \(round.state.rawValue); its audit text exists once it is closed")
+        }
+        guard let audit = try await rounds.audit(of: round) else {
+            throw APIError.conflict("the round's final count is not computed yet; try again in a moment")
+        }
+        return audit
     }
 }
 
 extension Round: ResponseCodable {}
 extension BallotReceipt: ResponseCodable {}
 extension Ranking: ResponseCodable {}
+extension RoundAudit: ResponseCodable {}
 extension NewRound: ValidatedBody {}
 extension BallotBody: ValidatedBody { func violations() -> [FieldError] { [] } }

@@ -19,9 +19,10 @@ struct ThesesController {
     /// The author or a moderator withdraws a thesis; it stays readable, marked withdrawn.
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Thesis {
         let caller = try context.requireCaller()
-        let (thesis, _) = try await visibleThesis(context)
+        let (thesis, workshop) = try await visibleThesis(context)
         let isAuthor = caller.member?.id == thesis.authorId
         if !isAuthor { try Access.require(.moderate, of: caller) }
+        try Access.require(.curate, in: workshop)
         let body = try await request.decodeJSON(as: WithdrawThesis.self, context: context)
         return try await theses.withdraw(thesis.id, reason: body.reason, by: caller)
     }

@@ -12,6 +12,7 @@ struct WorkshopsController {
         group.post("workshops", use: create)
         group.get("workshops", use: list)
         group.get("workshops/:workshop_id", use: get)
+        group.patch("workshops/:workshop_id", use: update)
         group.post("workshops/:workshop_id/phase", use: setPhase)
     }
 
@@ -28,6 +29,15 @@ struct WorkshopsController {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Workshop {
         try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+    }
+
+    /// Settings a running workshop may change (k, the public report), by an admin or moderator.
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Workshop {
+        let caller = try context.requireCaller()
+        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let change = try await request.decodeJSON(as: WorkshopChange.self, context: context)
+        try Access.require(.setUp, in: workshop)
+        return try await workshops.update(workshop.id, with: change, by: caller)
     }
 
     @Sendable func setPhase(_ request: Request, context: AppRequestContext) async throws -> Workshop {
