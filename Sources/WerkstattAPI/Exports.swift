@@ -78,6 +78,7 @@ public struct Exports: Sendable {
         case .json: String(decoding: try JSONCoding.encoder().encode(ranking), as: UTF8.self)
         case .csv: Table.ranking(ranking, language: format.language).csv(delimiter: format.delimiter)
         case .md: Self.markdownHeading(workshop.title, round.title) + Table.ranking(ranking, language: format.language).markdown()
+            + (Table.withheldNote(ranking, language: format.language).map { "\n" + $0 + "\n" } ?? "")
         case .html: HTMLReport(language: format.language).ranking(RankingReport(workshop: workshop, round: round, ranking: ranking))
         }
         return ExportDocument(contentType: format.contentType, fileName: name, body: body)

@@ -103,6 +103,7 @@ public struct HTMLReport: Sendable {
         var meta = ["<span>\(t(.method)): \(e(language.method(report.round.method)))</span>"]
         if let criterion = report.round.criterion { meta.append("<span>\(t(.criterion)): \(e(criterion))</span>") }
         meta.append("<span>\(t(.ballotsCounted)): \(ranking.ballotsCounted)</span>")
+        if ranking.lateMembers > 0 { meta.append("<span>\(t(.lateMembers)): \(ranking.lateMembers)</span>") }
         if let at = ranking.computedAt { meta.append("<span>\(t(.computedAt)): \(e(Table.day(at)))</span>") }
         let badge = ranking.provisional
             ? "<span class=\"badge provisional\">\(t(.provisional))</span>"
@@ -113,8 +114,10 @@ public struct HTMLReport: Sendable {
             <p class="meta">\(meta.joined())</p>
 
             """
+        if ranking.withheld != nil { return html + "<p>\(t(.untilClose))</p>\n</section>\n" }
         guard !ranking.items.isEmpty else { return html + "<p>\(t(.noRanking))</p>\n</section>\n" }
         html += chart(ranking) + groupTable(ranking)
+        if let note = Table.withheldNote(ranking, language: language) { html += "<p class=\"meta\">\(e(note))</p>\n" }
         if let digest = ranking.digest { html += "<p class=\"digest\">\(t(.digest)): \(e(digest))</p>\n" }
         return html + "</section>\n"
     }

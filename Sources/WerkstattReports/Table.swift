@@ -70,6 +70,14 @@ public struct Table: Sendable, Equatable {
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// The note under a ranking that names the groups pooled or withheld (never their
+    /// figures) and k; nil when every group that voted is shown.
+    public static func withheldNote(_ ranking: Ranking, language: Language) -> String? {
+        guard !ranking.withheldGroups.isEmpty else { return nil }
+        let groups = ranking.withheldGroups.map(language.group).joined(separator: ", ")
+        return "\(language.text(.pooled)) (k = \(ranking.minGroupSize ?? 0)): \(groups)"
+    }
+
     /// A GitHub-flavoured Markdown table; pipes and line breaks in cells are escaped.
     public func markdown() -> String {
         func cell(_ text: String) -> String {

@@ -46,12 +46,37 @@ struct DomainTests {
 
     @Test("stance summaries: null until someone takes a side, then group-aware figures")
     func stanceSummary() throws {
-        let none = StanceSummary(byGroup: [.industry: .init(pass: 3)])
+        let none = StanceSummary(byGroup: [.industry: .init(pass: 3)], minGroupSize: 2)
         #expect(none.consensus == nil)
         #expect(none.controversy == nil)
-        let split = StanceSummary(byGroup: [.industry: .init(agree: 10), .union: .init(disagree: 10)])
+        let split = StanceSummary(byGroup: [.industry: .init(agree: 10), .union: .init(disagree: 10)], minGroupSize: 5)
         #expect(abs(try #require(split.consensus) - (11.0 / 12.0 * 1.0 / 12.0).squareRoot()) < 1e-12)
         #expect(abs(try #require(split.controversy) - 10.0 / 12.0) < 1e-12)
+        #expect(split.byGroup.keys.sorted() == ["industry", "union"])
+        #expect(split.withheldGroups.isEmpty)
+    }
+
+    @Test("stance counts per group: a group of one is pooled, and consensus does not reveal it")
+    func stanceSecrecy() throws {
+        // Industry 6 agree; union: one person, who disagrees; science 4 agree.
+        let counts: [StakeholderGroup: StanceSummary.Counts] = [.industry: .init(agree: 6), .union: .init(disagree: 1),
+                                                               .science: .init(agree: 4)]
+        let summary = StanceSummary(byGroup: counts, minGroupSize: 5)
+        #expect(summary.agree == 10 && summary.disagree == 1)
+        // Union (1) and science (4) alone are under k; together they are 5.
+        #expect(summary.byGroup["industry"] == .init(agree: 6))
+        #expect(summary.byGroup["further_groups"] == .init(agree: 4, disagree: 1))
+        #expect(summary.byGroup["union"] == nil && summary.byGroup["science"] == nil)
+        #expect(summary.withheldGroups == ["science", "union"])
+        // Had the union member agreed, the consensus would differ only through the pool:
+        // it is computed over (industry, pool), never over the union member alone.
+        let p1 = 7.0 / 8.0, p2 = 5.0 / 7.0
+        #expect(abs(try #require(summary.consensus) - (p1 * p2).squareRoot()) < 1e-12)
+        // Everything under k: nothing per group, consensus over everybody at once.
+        let small = StanceSummary(byGroup: [.industry: .init(agree: 2), .union: .init(disagree: 1)], minGroupSize: 5)
+        #expect(small.byGroup.isEmpty)
+        #expect(small.withheldGroups == ["industry", "union"])
+        #expect(abs(try #require(small.consensus) - 3.0 / 5.0) < 1e-12)
     }
 
     @Test("dates are checked as calendar dates")

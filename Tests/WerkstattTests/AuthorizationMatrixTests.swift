@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import WerkstattWorker
 
 /// Every endpoint × every kind of caller, with the status each must get.
 @Suite("Authorisation matrix")
@@ -43,12 +44,24 @@ struct AuthorizationMatrixTests {
                 try await api.post("/v1/workshops/\(w)/rounds", token: s.moderator, #"{"title":"t","method":"approval"}"#).id
             }
             let ballot = TestAPI.json(["approve": [r]])
+            // A closed round with its final count, for the audit text.
+            let closed = try await draftRound()
+            _ = try await api.post("/v1/rounds/\(closed)/open", token: s.moderator, "{}")
+            _ = try await api.post("/v1/rounds/\(closed)/close", token: s.moderator, "{}")
+            await AggregationWorker(client: api.database, logger: TestDatabase.logger).drain()
+            let organisation = try await api.post("/v1/organisations", token: api.admin, #"{"name":"IG Metall","stakeholder_group":"union"}"#).id
 
             let endpoints: [(String, Endpoint)] = [
                 ("list workshops", .init(method: .get, path: { "/v1/workshops" }, expected: [200, 200, 200, 200, 200])),
                 ("create workshop", .init(method: .post, path: { "/v1/workshops" },
                     body: { #"{"slug":"neu-\#(counter.next())","title":"t"}"# }, expected: [403, 403, 403, 403, 201])),
                 ("read workshop", .init(method: .get, path: { "/v1/workshops/\(w)" }, expected: [200, 200, 404, 200, 200])),
+                ("change workshop settings", .init(method: .patch, path: { "/v1/workshops/\(w)" },
+                    body: { #"{"min_group_size":5}"# }, expected: [403, 403, 404, 200, 200])),
+                ("change organisation", .init(method: .patch, path: { "/v1/organisations/\(organisation)" },
+                    body: { #"{"region":"Sachsen"}"# }, expected: [403, 403, 403, 403, 200])),
+                ("change member", .init(method: .patch, path: { "/v1/members/\(s.participantId)" },
+                    body: { #"{"display_name":"Betriebsrätin"}"# }, expected: [403, 403, 404, 200, 200])),
                 ("move phase", .init(method: .post, path: { "/v1/workshops/\(w)/phase" },
                     body: { #"{"phase":"voting"}"# }, expected: [403, 403, 404, 200, 200])),
                 ("create organisation", .init(method: .post, path: { "/v1/organisations" },
@@ -102,6 +115,8 @@ struct AuthorizationMatrixTests {
                 ("read own ballot", .init(method: .get, path: { "/v1/rounds/\(round)/ballot" }, expected: [403, 200, 404, 200, 403])),
                 ("withdraw ballot", .init(method: .delete, path: { "/v1/rounds/\(round)/ballot" }, expected: [403, 204, 404, 204, 403])),
                 ("ranking", .init(method: .get, path: { "/v1/rounds/\(round)/ranking" }, expected: [200, 200, 404, 200, 200])),
+                // The audit text: the round's auditors, not its voters.
+                ("audit", .init(method: .get, path: { "/v1/rounds/\(closed)/audit" }, expected: [200, 403, 404, 200, 200])),
                 ("implementation list", .init(method: .get, path: { "/v1/workshops/\(w)/implementation-list" }, expected: [200, 200, 404, 200, 200])),
                 ("update implementation item", .init(method: .patch, path: { "/v1/implementation-items/\(item)" },
                     body: { #"{"progress":10}"# }, expected: [403, 403, 404, 200, 200])),
@@ -146,7 +161,8 @@ struct AuthorizationMatrixTests {
     /// A concrete path with its ids replaced by the router's parameter names.
     static func template(_ path: String) -> String {
         let names = ["workshops": "workshop_id", "theses": "thesis_id", "recommendations": "recommendation_id",
-                     "comments": "comment_id", "rounds": "round_id", "implementation-items": "item_id"]
+                     "comments": "comment_id", "rounds": "round_id", "implementation-items": "item_id",
+                     "members": "member_id", "organisations": "organisation_id"]
         let segments = path.split(separator: "?")[0].split(separator: "/").map(String.init)
         var result: [String] = []
         for (i, segment) in segments.enumerated() {

@@ -67,14 +67,25 @@ struct DiscussionTests {
             #expect(try await api.put(path, token: s.observer, #"{"stance":"agree"}"#).status == .forbidden)
             #expect(try await api.put(path, token: s.participant, #"{"stance":"maybe"}"#).status == .unprocessableContent)
 
-            let stances = try #require(try await api.get("/v1/theses/\(thesis.id)", token: s.observer).body["stances"])
+            // With k = 5 every group here is too small to show: totals only, and agreement
+            // over all stances at once, (3 + 1) / (4 + 2).
+            var stances = try #require(try await api.get("/v1/theses/\(thesis.id)", token: s.observer).body["stances"])
             #expect(stances["agree"]?.int == 3)
             #expect(stances["disagree"]?.int == 1)
             #expect(stances["pass"]?.int == 1)
+            #expect(stances["by_group"]?.keys.isEmpty == true)
+            #expect(stances["withheld_groups"]?.array.map(\.string) == ["industry", "science", "union"])
+            #expect(abs(stances["consensus"]!.double! - 4.0 / 6.0) < 1e-9)
+            #expect(stances["controversy"]?.double == 0)
+            // With k = 2: union (3) is shown; industry (1) and science (1) are pooled.
+            _ = try await api.request(.patch, "/v1/workshops/\(s.workshop)", token: s.moderator, json: #"{"min_group_size":2}"#)
+            stances = try #require(try await api.get("/v1/theses/\(thesis.id)", token: s.observer).body["stances"])
             #expect(stances["by_group"]?["union"]?["agree"]?.int == 3)
-            #expect(stances["by_group"]?["industry"]?["disagree"]?.int == 1)
-            #expect(stances["by_group"]?["science"]?["pass"]?.int == 1)
-            // Groups with ballots: industry p = 1/3, union p = 4/5; science only passed.
+            #expect(stances["by_group"]?["further_groups"]?["disagree"]?.int == 1)
+            #expect(stances["by_group"]?["further_groups"]?["pass"]?.int == 1)
+            #expect(stances["by_group"]?["industry"] == nil && stances["by_group"]?["science"] == nil)
+            #expect(stances["withheld_groups"]?.array.map(\.string) == ["industry", "science"])
+            // Entries with ballots: union p = 4/5, the pool p = 1/3 (science only passed).
             let consensus = (1.0 / 3.0 * 4.0 / 5.0).squareRoot()
             let controversy = 2 * abs(4.0 / 5.0 - 1.0 / 3.0) / 2
             #expect(abs(stances["consensus"]!.double! - consensus) < 1e-9)

@@ -48,12 +48,26 @@ struct Election: Sendable {
         }
     }
 
-    /// Lets a worker compute, then reads the ranking as the observer.
+    /// The final ranking: closes the round if it is still open, lets a worker compute,
+    /// then reads the ranking as the observer.
     func ranking(_ api: TestAPI, of round: String) async throws -> JSON {
+        _ = try await api.post("/v1/rounds/\(round)/close", token: scenario.moderator, "{}")
+        return try await standing(api, of: round, as: scenario.observer)
+    }
+
+    /// Lets a worker compute, then reads the ranking with `token`, whatever the round's state.
+    func standing(_ api: TestAPI, of round: String, as token: String) async throws -> JSON {
         await AggregationWorker(client: api.database, logger: TestDatabase.logger).drain()
-        let reply = try await api.get("/v1/rounds/\(round)/ranking", token: scenario.observer)
+        let reply = try await api.get("/v1/rounds/\(round)/ranking", token: token)
         try #require(reply.status == .ok, "\(reply.text)")
         return reply.body
+    }
+
+    /// Sets the workshop's k.
+    func minGroupSize(_ api: TestAPI, _ k: Int) async throws {
+        let reply = try await api.request(.patch, "/v1/workshops/\(scenario.workshop)", token: scenario.moderator,
+                                          json: #"{"min_group_size":\#(k)}"#)
+        try #require(reply.status == .ok, "\(reply.text)")
     }
 
     /// (code, rank, score) of every item, in ranking order.
@@ -227,23 +241,31 @@ struct VotingTests {
         }
     }
 
-    @Test("the ranking is empty before the first snapshot, provisional while open, final once closed")
+    @Test("the ranking is empty before the first published snapshot, provisional for moderators while open, final once closed")
     func rankingLifecycle() async throws {
         try await TestAPI.run { api in
             let e = try await Election.make(api)
+            try await e.minGroupSize(api, 2)
             let round = try await e.round(api, ["method": "dot"])
-            let empty = try await api.get("/v1/rounds/\(round)/ranking", token: e.scenario.observer)
+            let empty = try await api.get("/v1/rounds/\(round)/ranking", token: e.scenario.moderator)
             #expect(empty.status == .ok)
             #expect(empty.body["items"]?.array.isEmpty == true)
             #expect(empty.body["ballots_counted"]?.int == 0)
             #expect(empty.body["provisional"]?.bool == true)
+            // One ballot is under k = 2: computed, but not published to anyone.
             try await e.vote(api, in: round, group: "industry", ["points": ["A": 5]])
-            let provisional = try await e.ranking(api, of: round)
+            #expect(try await e.standing(api, of: round, as: e.scenario.moderator)["ballots_counted"]?.int == 0)
+            try await e.vote(api, in: round, group: "industry", ["points": ["A": 4]])
+            let provisional = try await e.standing(api, of: round, as: e.scenario.moderator)
             #expect(provisional["provisional"]?.bool == true)
-            #expect(provisional["ballots_counted"]?.int == 1)
-            _ = try await api.post("/v1/rounds/\(round)/close", token: e.scenario.moderator, "{}")
+            #expect(provisional["ballots_counted"]?.int == 2)
+            // Observers see nothing of an open round that does not show live results.
+            let observed = try await e.standing(api, of: round, as: e.scenario.observer)
+            #expect(observed["withheld"]?.string == "until_close")
+            #expect(observed["items"]?.array.isEmpty == true)
             let final = try await e.ranking(api, of: round)
             #expect(final["provisional"]?.bool == false)
+            #expect(final["withheld"] == .null)
             #expect(final["digest"] == provisional["digest"])
             #expect(final["items"]?[0]?["code"]?.string == "A")
             #expect(final["items"]?[0]?["rank_interval"]?.array.map(\.int) == [1, 1])

@@ -41,7 +41,8 @@ struct EdgeCaseTests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"balance\":{\"custom\":{\"civil_society\":1,\"industry\":2}}"))
         #expect(text.contains("\"method\":{\"method\":\"score\"}"))
-        #expect(text.contains("\"rank_interval\":[1,2]"))
+        // One ballot per group: a stratified resample can only redraw that ballot.
+        #expect(text.contains("\"rank_interval\":[1,1]"))
         #expect(text.contains("\"by_group\":{\"civil_society\":{\"ballots\":1,\"score\":3}"))
         #expect(text.contains("\"recommendation_id\":\"id-A\""))
         #expect(!text.contains("borda"))
