@@ -110,8 +110,9 @@ let package = Package(
         .executableTarget(name: "EmbedFiles"),
         .plugin(name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["EmbedFiles"]),
 
-        // `swift run -c release VotingBenchmark`: the pure methods at 10⁴–10⁶ ballots.
-        .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting"]),
+        // `swift run -c release VotingBenchmark`: the pure methods at 10⁴–10⁶ ballots;
+        // `… VotingBenchmark --cap`: the worst rounds at the item cap (Round.maxItems).
+        .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting", "WerkstattDomain"]),
 
         .testTarget(name: "WerkstattVotingTests", dependencies: ["WerkstattVoting"]),
         .testTarget(name: "WerkstattDomainTests", dependencies: ["WerkstattDomain"]),

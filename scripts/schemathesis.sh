@@ -199,6 +199,7 @@ dictionaries = {
     "working_group_ids": ids(f"/v1/workshops/{W}/working-groups"),
     "event_ids": ids(f"/v1/workshops/{W}/events"),
     "organisation_ids": ids("/v1/organisations"),
+    "member_ids": [moderator["id"], participant["id"]] + ids(f"/v1/workshops/{W}/members", 6),
     "slugs": [w["slug"] for w in workshops] + ["no-such-workshop"],
     # "" is the first page; cursors are opaque, so only ones the server gave out.
     "cursors": ["", page["next_cursor"]],
@@ -231,6 +232,8 @@ enabled = false
 "path.round_id" = {{ dictionary = "round_ids", probability = 0.7 }}
 "path.comment_id" = {{ dictionary = "comment_ids", probability = 0.7 }}
 "path.item_id" = {{ dictionary = "item_ids", probability = 0.7 }}
+"path.member_id" = {{ dictionary = "member_ids", probability = 0.7 }}
+"path.organisation_id" = {{ dictionary = "organisation_ids", probability = 0.7 }}
 "path.slug" = {{ dictionary = "slugs", probability = 0.7 }}
 "query.cursor" = {{ dictionary = "cursors" }}
 "query.working_group_id" = {{ dictionary = "working_group_ids", probability = 0.7 }}
@@ -259,6 +262,9 @@ include-operation-id = [
   "createRound",                  # recommendation_ids of the workshop; max_points_per_item <= points_per_member
   "castBallot",                   # the round's method, its recommendations and budget
   "updateImplementationItem",     # a range's to_year after its year
+  "updateWorkshop",               # 409 once closed
+  "updateMember",                 # organisation_id must exist; 409: group frozen while a round is open
+  "updateOrganisation",           # 409: group frozen while a round is open in a workshop with its members
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422, 429]
 """)

@@ -1,4 +1,5 @@
 // VotingBenchmark: `swift run -c release VotingBenchmark [--sizes 10000,100000,1000000]`
+//                   `swift run -c release VotingBenchmark --cap [--cap-ballots 1000,10000]`
 //
 // Each (method, size) runs in a child process of this executable (`--one METHOD N`), because
 // the peak resident memory (VmHWM) only ever grows: a fresh process per row measures that
@@ -12,6 +13,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WerkstattDomain
 import WerkstattVoting
 
 // MARK: - Small helpers
@@ -283,8 +285,8 @@ func selfPath() -> String {
 }
 
 /// Runs this executable with `--one` and returns its RESULT fields.
-func child(_ kind: Method.Kind, _ n: Int) -> [String: String] {
-    let command = "'\(selfPath())' --one \(kind.rawValue) \(n)"
+func child(_ kind: Method.Kind, _ n: Int, mode: String = "--one") -> [String: String] {
+    let command = "'\(selfPath())' \(mode) \(kind.rawValue) \(n)"
     guard let pipe = popen(command, "r") else { return [:] }
     var buffer = [CChar](repeating: 0, count: 8192)
     var fields: [String: String] = [:]
@@ -308,9 +310,76 @@ extension String {
     }
 }
 
+// MARK: - Rounds at the item cap
+
+/// The heaviest ballots a round at the cap allows: every recommendation on every ballot
+/// (dot with a budget of one point per recommendation), in a random order or with random
+/// grades, so that no two ballots share work.
+func worstBallots(_ kind: Method.Kind, candidates n: Int, ballots: Int) -> BallotSet {
+    var rng = Xoshiro256StarStar(seed: 7)
+    var set = BallotSet(kind: kind, reservingBallots: ballots, entries: ballots * n)
+    var order = Array(0..<n)
+    for b in 0..<ballots {
+        order.shuffle(using: &rng)
+        for item in order {
+            switch kind {
+            case .dot: set.addEntry(item: item, value: 1)
+            case .score: set.addEntry(item: item, value: Int(rng.next(below: 6)))
+            case .approval, .ranking: set.addEntry(item: item)
+            }
+        }
+        set.commitBallot(key: UInt64(b), group: StakeholderGroup(ordinal: b % StakeholderGroup.count) ?? .other)
+    }
+    return set
+}
+
+func runCap(kind: Method.Kind, ballots: Int) {
+    let n = Round.maxItems
+    let set = worstBallots(kind, candidates: n, ballots: ballots)
+    let method: Method = kind == .dot ? .dot(pointsPerMember: n, maxPointsPerItem: n) : method(kind)
+    let cands = (0..<n).map { Candidate(code: "R\($0)", id: "id-\($0)") }
+    let samples = Bootstrap.recommendedSamples(for: set)
+    let input = try! RoundInput(method: method, balance: .equal, candidates: cands, ballots: set,
+                                seed: 42, bootstrapSamples: samples, minGroupSize: 5)
+    let (_, seconds) = time { Tally.compute(input) }
+    print("RESULT method=\(kind.rawValue) ballots=\(ballots) entries=\(set.entryCount) samples=\(samples) seconds=\(seconds) hwm_kb=\(procStatusKB("VmHWM"))")
+}
+
 let args = CommandLine.arguments
 if args.count >= 4, args[1] == "--one", let kind = Method.Kind(rawValue: args[2]), let n = Int(args[3]) {
     runOne(kind: kind, ballots: n)
+    exit(0)
+}
+if args.count >= 4, args[1] == "--one-cap", let kind = Method.Kind(rawValue: args[2]), let n = Int(args[3]) {
+    runCap(kind: kind, ballots: n)
+    exit(0)
+}
+if args.contains("--cap") {
+    var ballotCounts = [1_000, 10_000]
+    if let i = args.firstIndex(of: "--cap-ballots"), i + 1 < args.count {
+        ballotCounts = args[i + 1].split(separator: ",").compactMap { Int($0) }
+    }
+    print("Rounds at the item cap — release build, one process per row, Tally.compute with its bootstrap")
+    for line in machine() { print("  " + line) }
+    print("  \(Round.maxItems) recommendations (Round.maxItems), balance equal, k = 5, every ballot names every")
+    print("  recommendation (dot: 1 point each of a \(Round.maxItems)-point budget; score: random grades;")
+    print("  ranking: a random full order); samples = Bootstrap.recommendedSamples(for:). Worker deadline: 30 s.")
+    print("")
+    print([pad("ballots", 8), pad("method", 9, right: false), pad("entries", 11), pad("samples", 7), pad("seconds", 8), pad("peak MiB", 8)].joined(separator: " "))
+    print(String(repeating: "-", count: 58))
+    for n in ballotCounts {
+        for kind in Method.Kind.allCases {
+            let f = child(kind, n, mode: "--one-cap")
+            guard let seconds = Double(f["seconds"] ?? ""), let hwm = Int(f["hwm_kb"] ?? "") else {
+                print("\(pad(withThousands(n), 8)) \(kind.rawValue): child failed")
+                continue
+            }
+            print([pad(withThousands(n), 8), pad(kind.rawValue, 9, right: false),
+                   pad(withThousands(Int(f["entries"] ?? "") ?? 0), 11), pad(f["samples"] ?? "", 7),
+                   pad(format(seconds, 2), 8), pad(format(Double(hwm) / 1024, 0), 8)].joined(separator: " "))
+            fflush(nil)
+        }
+    }
     exit(0)
 }
 

@@ -43,9 +43,11 @@ public struct Round: Codable, Sendable, Equatable {
     public static func showsStanding(state: State, results: ResultsVisibility, to audience: Audience) -> Bool {
         switch (state, audience) {
         case (.closed, _): true
+        // Nothing is counted before a round opens: its standing is the empty ranking.
+        case (.draft, _): true
         case (.open, .moderators): true
         case (.open, .members): results == .live
-        case (.open, .public), (.draft, _): false
+        case (.open, .public): false
         }
     }
 

@@ -85,7 +85,7 @@ public struct PostgresThesisRepository: ThesisRepository {
 
     public func stances(of thesis: UUID) async throws -> StanceSummary {
         let rows = try await client.query("""
-            SELECT COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group,
+            SELECT g.stakeholder_group,
                    count(*) FILTER (WHERE s.stance = 'agree') AS agree,
                    count(*) FILTER (WHERE s.stance = 'disagree') AS disagree,
                    count(*) FILTER (WHERE s.stance = 'pass') AS pass,
@@ -93,8 +93,7 @@ public struct PostgresThesisRepository: ThesisRepository {
               FROM stances s
               JOIN theses t ON t.id = s.thesis_id
               JOIN workshops w ON w.id = t.workshop_id
-              JOIN members m ON m.id = s.member_id
-              LEFT JOIN organisations o ON o.id = m.organisation_id
+              JOIN member_groups g ON g.member_id = s.member_id
              WHERE s.thesis_id = \(thesis)
              GROUP BY 1
             """, logger: logger)

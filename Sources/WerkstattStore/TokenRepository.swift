@@ -61,9 +61,8 @@ struct CallerByTokenHash: PostgresPreparedStatement {
         SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group
           FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL
         UNION ALL
-        SELECT 'member', m.id, m.workshop_id, m.role,
-               COALESCE(m.stakeholder_group, o.stakeholder_group, 'other')
-          FROM members m LEFT JOIN organisations o ON o.id = m.organisation_id
+        SELECT 'member', m.id, m.workshop_id, m.role, g.stakeholder_group
+          FROM members m JOIN member_groups g ON g.member_id = m.id
          WHERE m.token_hash = $1 AND m.revoked_at IS NULL
         """
     typealias Row = (String, UUID, UUID?, String?, String?)

@@ -92,6 +92,36 @@ public enum Bootstrap {
         return max(100, 50_000_000 / ballots)
     }
 
+    /// The sample count for a ballot set: `recommendedSamples(ballots:)`, lowered where
+    /// one resample is heavy, so that the whole bootstrap stays within about
+    /// `workBudget` counting steps, but never below 10 resamples. A resample costs a
+    /// step per ballot and per entry, and for ranking ballots a step per ordered pair
+    /// (ℓ(ℓ−1)/2 for a list of ℓ): 10 000 full rankings of 200 recommendations cost
+    /// 2·10⁸ steps each, a thousand times a dot ballot's. See docs/performance.md, "Rounds at the cap".
+    public static func recommendedSamples(for set: BallotSet) -> Int {
+        let samples = recommendedSamples(ballots: set.count)
+        let work = workPerResample(set)
+        guard work > 0 else { return samples }
+        return min(samples, max(minimumSamples, workBudget / work))
+    }
+
+    /// Counting steps the whole bootstrap may take before it uses fewer resamples.
+    public static let workBudget = 400_000_000
+    /// The fewest resamples a heavy round gets.
+    public static let minimumSamples = 10
+
+    /// Counting steps of one resample (see `recommendedSamples(for:)`).
+    static func workPerResample(_ set: BallotSet) -> Int {
+        var work = set.count + set.entryCount
+        if set.kind == .ranking {
+            for b in 0..<set.count {
+                let length = Int(set.offsets[b + 1] - set.offsets[b])
+                work += length * (length - 1) / 2
+            }
+        }
+        return work
+    }
+
     /// The percentile interval from a histogram of ranks (`histogram[r - 1]` = samples with
     /// rank r), widened to contain `actual`.
     public static func interval(histogram: [Int], actual: Int) -> RankInterval {

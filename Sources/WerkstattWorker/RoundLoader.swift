@@ -56,7 +56,7 @@ struct RoundLoader {
         let input = try RoundInput(
             method: counting, balance: balance.counting, candidates: candidates,
             ballots: ballots, seed: Self.seed(round),
-            bootstrapSamples: Bootstrap.recommendedSamples(ballots: ballots.count), minGroupSize: Int(k))
+            bootstrapSamples: Bootstrap.recommendedSamples(for: ballots), minGroupSize: Int(k))
         return Loaded(tally: input, method: method, balanceJSON: balanceJSON, titles: titles,
                       watermark: mark, provisional: state != "closed", lateMembers: late)
     }
@@ -71,12 +71,11 @@ struct RoundLoader {
     /// and how many of them come from members added after the round opened.
     private func ballots(of round: UUID, kind: Method.Kind) async throws -> (BallotSet, Int) {
         let rows = try await connection.query("""
-            SELECT b.entries, COALESCE(m.stakeholder_group, o.stakeholder_group, 'other') AS stakeholder_group,
-                   m.created_at > r.opened_at AS late
+            SELECT b.entries, g.stakeholder_group, m.created_at > r.opened_at AS late
               FROM ballots b
               JOIN rounds r ON r.id = b.round_id
               JOIN members m ON m.id = b.member_id
-              LEFT JOIN organisations o ON o.id = m.organisation_id
+              JOIN member_groups g ON g.member_id = b.member_id
              WHERE b.round_id = \(round) AND b.entries IS NOT NULL
             """, logger: logger)
         var set = BallotSet(kind: kind)

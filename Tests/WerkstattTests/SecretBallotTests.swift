@@ -339,12 +339,14 @@ struct SecretBallotTests {
             #expect(try await WorkerTests.snapshots(api, normal).count == 1)
             #expect(try await WorkerTests.snapshots(api, failing).isEmpty)
             #expect(try await WorkerTests.snapshots(api, slow).isEmpty)
+            // (How often each was retried meanwhile depends on the machine's speed: the
+            // first wait is a second. That each backs off, with its reason, does not.)
             let backoff = try await api.database.query(
-                "SELECT round_id, failures, retry_after > now(), last_error IS NOT NULL FROM round_backoff ORDER BY round_id",
+                "SELECT round_id, failures, last_error IS NOT NULL FROM round_backoff ORDER BY round_id",
                 logger: TestDatabase.logger)
             var backingOff: [UUID] = []
-            for try await (round, failures, later, explained) in backoff.decode((UUID, Int32, Bool, Bool).self) {
-                #expect(failures == 1 && later && explained)
+            for try await (round, failures, explained) in backoff.decode((UUID, Int32, Bool).self) {
+                #expect(failures >= 1 && explained)
                 backingOff.append(round)
             }
             #expect(Set(backingOff) == [failingId, slowId])
