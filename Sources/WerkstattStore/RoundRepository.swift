@@ -189,8 +189,8 @@ public struct PostgresRoundRepository: RoundRepository {
             let voted = counts.keys.sorted().map(\.rawValue).joined(separator: ", ")
             throw StoreError.conflict("""
                 the round cannot close: its custom balance gives weight only to stakeholder groups that cast no \
-                ballot, and the ballots came from \(voted); every item would tie at rank 1. Give a share to a \
-                group that voted (or use "equal"), or wait for ballots from the weighted groups
+                ballot, and the ballots came from \(voted); every item would tie at rank 1. It closes once a \
+                member of a group with a share has voted
                 """)
         }
     }
