@@ -8,7 +8,8 @@
 #   local-postgres.sh psql    DIR [psql args...]
 #
 # Layout of DIR (DIR itself belongs to whoever runs this script):
-#   DIR/url       postgres://werkstatt@127.0.0.1:PORT/werkstatt
+#   DIR/url       postgres://werkstatt:PASSWORD@127.0.0.1:PORT/werkstatt (mode 600)
+#   DIR/password  the password of the database superuser werkstatt (mode 600)
 #   DIR/.lock     flock(1) lock, so two `make` invocations don't race
 #   DIR/cluster   directory owned by the server's OS user, holding
 #                   data/          the cluster (its unix socket lives here too)
@@ -22,11 +23,23 @@
 # (created by Debian's package) or, failing that, a system user `werkstatt-pg`.
 # Only stdout carries the URL; all progress goes to stderr, so callers can do
 # DATABASE_URL=$(local-postgres.sh start DIR).
+#
+# Authentication: every connection, TCP and unix socket alike, needs the password
+# (scram-sha-256), a random one made for each cluster and kept in DIR/password, which
+# only the user running this script can read. (The server listens on 127.0.0.1, where
+# every local user of the machine can reach it.) The password never appears on a
+# command line or in a log: psql gets it in PGPASSWORD, initdb from a file in the
+# cluster directory. A cluster made by an older version of this script with
+# `trust` is upgraded on its next `start`: it gets a password and the new
+# pg_hba.conf, and its data stays.
 set -euo pipefail
 
 DB_NAME=werkstatt
 DB_SUPERUSER=werkstatt
 MIN_PG_MAJOR=15
+# The first line of the pg_hba.conf this script writes; a cluster without it still
+# trusts every local connection and is upgraded by `start`.
+HBA_MARKER='# werkstatt local-postgres.sh: scram-sha-256'
 
 log() { printf 'local-postgres: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -143,7 +156,62 @@ free_port() {
     die "no free TCP port found in 20000-40000"
 }
 
-make_url() { printf 'postgres://%s@127.0.0.1:%s/%s\n' "$DB_SUPERUSER" "$1" "$DB_NAME"; }
+# The URL without the password, for logs and for psql (which gets it in PGPASSWORD).
+plain_url() { printf 'postgres://%s@127.0.0.1:%s/%s\n' "$DB_SUPERUSER" "$1" "${2:-$DB_NAME}"; }
+# The URL with the password, as DIR/url and stdout carry it. (Hex: nothing to escape.)
+make_url() { printf 'postgres://%s:%s@127.0.0.1:%s/%s\n' "$DB_SUPERUSER" "$PASSWORD" "$1" "$DB_NAME"; }
+
+# Writes $2 (and a newline) to the file $1, readable only by us (0600), replacing it
+# whole. A builtin printf: the content is never on a command line.
+write_private() {
+    local file=$1 tmp=$1.new
+    rm -f -- "$tmp"
+    (umask 077 && printf '%s\n' "$2" > "$tmp")
+    chmod 600 -- "$tmp"
+    mv -f -- "$tmp" "$file"
+}
+
+# Sets PASSWORD from DIR/password, first making one (128 random bits, hex) if there is none.
+load_password() {
+    if [[ ! -s $DIR/password ]]; then
+        write_private "$DIR/password" "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+    fi
+    chmod 600 -- "$DIR/password"
+    PASSWORD=$(<"$DIR/password")
+    [[ $PASSWORD =~ ^[0-9a-f]{32}$ ]] || die "$DIR/password is not a password this script made; run: $0 destroy $DIR"
+}
+
+# psql as ourselves, with the password in its environment, never on its command line.
+run_psql() { PGPASSWORD=$PASSWORD "$BINDIR/psql" "$@"; }
+
+# Writes pg_hba.conf of the cluster in data dir $1: the password for everyone.
+write_hba() {
+    as_pg tee "$1/pg_hba.conf" >/dev/null <<EOF
+$HBA_MARKER
+# Written by deploy/local-postgres.sh: a development/test cluster on 127.0.0.1, where
+# every local user can connect, so every connection needs the password (DIR/password).
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 scram-sha-256
+host    all       all   127.0.0.1/32  scram-sha-256
+EOF
+}
+
+# True if the cluster still has a pg_hba.conf of before the password (trust).
+needs_auth_upgrade() { ! as_pg grep -qxF -- "$HBA_MARKER" "$DATA/pg_hba.conf"; }
+
+# A cluster made with --auth=trust by an older version of this script: give the
+# superuser the password (while trust still lets us in), then require it. Safe to
+# repeat if interrupted: the pg_hba.conf is written last.
+upgrade_auth() {
+    log "$DIR: the cluster lets every local user in without a password (trust); setting the password in $DIR/password and requiring it (scram-sha-256)"
+    # The statement goes on stdin; the server is told not to log it.
+    printf "SET log_statement = 'none';\nSET log_min_error_statement = 'panic';\nSET password_encryption = 'scram-sha-256';\nALTER ROLE %s PASSWORD '%s';\n" \
+            "$DB_SUPERUSER" "$PASSWORD" \
+        | run_psql -X -q -v ON_ERROR_STOP=1 -d "$(plain_url "$PORT" postgres)" -f - >/dev/null \
+        || die "could not set the password of $DB_SUPERUSER in $DIR; run: $0 destroy $DIR"
+    write_hba "$DATA"
+    as_pg "$BINDIR/pg_ctl" -D "$DATA" reload >/dev/null
+}
 
 # Sets DIR to the absolute path of $1; creates it when $2 == create.
 resolve_dir() {
@@ -206,14 +274,24 @@ create_cluster_dir() {
 }
 
 init_cluster() {
-    local locale=C staging
+    local locale=C staging pwfile
     # (grep without -q: with pipefail, an early exit could SIGPIPE the writer)
     locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' >/dev/null && locale=C.UTF-8
     staging=$CLUSTER/data.initdb
+    pwfile=$CLUSTER/pwfile
     as_pg rm -rf "$staging"   # leftover of an interrupted run
+    # initdb reads the superuser's password from a file the server's OS user can read:
+    # one in the cluster dir (mode 700, that user's), written from our stdin, removed after.
+    printf '%s\n' "$PASSWORD" | as_pg sh -c 'umask 077 && cat > "$1"' sh "$pwfile"
     log "initdb ($("$BINDIR/pg_ctl" --version), locale $locale) in $DATA"
-    as_pg "$BINDIR/initdb" -D "$staging" -U "$DB_SUPERUSER" --auth=trust \
-        --encoding=UTF8 --locale="$locale" >/dev/null
+    if ! as_pg "$BINDIR/initdb" -D "$staging" -U "$DB_SUPERUSER" \
+            --auth=scram-sha-256 --pwfile="$pwfile" \
+            --encoding=UTF8 --locale="$locale" >/dev/null; then
+        as_pg rm -f "$pwfile"
+        die "initdb failed"
+    fi
+    as_pg rm -f "$pwfile"
+    write_hba "$staging"
     # Localhost TCP only; socket inside the data dir (not /var/run/postgresql,
     # which may not exist or belong to another cluster).
     as_pg tee -a "$staging/postgresql.conf" >/dev/null <<EOF
@@ -260,11 +338,12 @@ start_server() {
 }
 
 ensure_database() {
-    local admin_url="postgres://$DB_SUPERUSER@127.0.0.1:$PORT/postgres"
-    if [[ -z $("$BINDIR/psql" -X -q -At -d "$admin_url" \
+    local admin_url
+    admin_url=$(plain_url "$PORT" postgres)
+    if [[ -z $(run_psql -X -q -At -d "$admin_url" \
             -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
         log "creating database $DB_NAME"
-        "$BINDIR/psql" -X -q -d "$admin_url" -c "CREATE DATABASE $DB_NAME" >/dev/null
+        run_psql -X -q -d "$admin_url" -c "CREATE DATABASE $DB_NAME" >/dev/null
     fi
 }
 
@@ -280,17 +359,23 @@ cmd_start() {
             || die "$DIR belongs to $PGUSER_OS; run as root or destroy it"
         if [[ -f $DATA/PG_VERSION ]]; then
             need_bindir "$(cat "$DATA/PG_VERSION")"
+            if ! needs_auth_upgrade && [[ ! -s $DIR/password ]]; then
+                die "$DIR/password is gone, and the cluster requires it; run: $0 destroy $DIR"
+            fi
+            load_password
         else
             # An earlier start died before initdb finished: do it again.
             log "no complete cluster in $CLUSTER; running initdb again"
             need_bindir
             as_pg rm -rf "$DATA"
+            load_password
             init_cluster
         fi
     else
         pick_os_user
         need_bindir
         create_cluster_dir
+        load_password
         init_cluster
     fi
     if is_running; then
@@ -298,8 +383,9 @@ cmd_start() {
     else
         start_server
     fi
+    if needs_auth_upgrade; then upgrade_auth; fi
     ensure_database
-    make_url "$PORT" > "$DIR/url"
+    write_private "$DIR/url" "$(make_url "$PORT")"
     cat "$DIR/url"
 }
 
@@ -324,7 +410,7 @@ cmd_destroy() {
     local f
     for f in "$DIR"/* "$DIR"/.[!.]*; do
         [[ -e $f || -L $f ]] || continue
-        case ${f##*/} in cluster|url|.lock) ;; *) die "refusing to delete $DIR: unexpected file $f" ;; esac
+        case ${f##*/} in cluster|url|password|url.new|password.new|.lock) ;; *) die "refusing to delete $DIR: unexpected file $f" ;; esac
     done
     cmd_stop "$DIR"
     if [[ -L $DIR/cluster ]]; then
@@ -342,12 +428,21 @@ cmd_url() {
     cat "$DIR/url"
 }
 
+# The password goes in PGPASSWORD: a URL with it on psql's command line would show
+# in `ps` to every local user.
 cmd_psql() {
-    local url
-    url=$(cmd_url "${1:-}")
+    local url port
+    resolve_dir "${1:-}"
     shift || true
+    [[ -f $DIR/url ]] || die "no cluster in $DIR; run: $0 start $DIR"
+    [[ -r $DIR/password ]] || die "cannot read $DIR/password"
+    url=$(<"$DIR/url")
+    [[ $url =~ :([0-9]+)/[^/]*$ ]] || die "$DIR/url is not a URL this script wrote"
+    port=${BASH_REMATCH[1]}
     BINDIR=$(find_pg_bindir) || true
-    exec "${BINDIR:+$BINDIR/}psql" "$url" "$@"
+    PGPASSWORD=$(<"$DIR/password")
+    export PGPASSWORD
+    exec "${BINDIR:+$BINDIR/}psql" "$(plain_url "$port")" "$@"
 }
 
 case ${1:-} in

@@ -45,7 +45,12 @@ trap 'on_signal 129' HUP
 
 DATABASE_URL=$("$here/local-postgres.sh" start "$dir")
 export DATABASE_URL
-echo "with-test-db: DATABASE_URL=$DATABASE_URL" >&2
+# Shown without the password (it is in $dir/password): CI logs are often public.
+shown=$DATABASE_URL
+if [[ $shown =~ ^([a-z]+://[^:@/]+):[^@/]*@(.*)$ ]]; then
+    shown="${BASH_REMATCH[1]}@${BASH_REMATCH[2]} (password in $dir/password)"
+fi
+echo "with-test-db: DATABASE_URL=$shown" >&2
 
 "$@" </dev/null &
 child=$!
