@@ -12,16 +12,23 @@ public struct AppConfiguration: Sendable {
     /// Longest a request may take before it is answered 503.
     public var requestDeadline: Duration
     /// Requests a second (and burst) allowed per token.
-    public var rateLimit: RateLimiter.Limit
-    /// The clock time-dependent rules (the rate limit) read; tests move one by hand.
+    public var rateLimit: RateLimit
+    /// Requests a second (and burst) allowed per client address, before authentication.
+    public var addressRateLimit: RateLimit
+    /// Reverse proxies whose `X-Forwarded-For` names the client (IP addresses).
+    public var trustedProxies: Set<String>
+    /// The clock time-dependent rules (the rate limits) read; tests move one by hand.
     public var clock: any MonotonicClock
 
     public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500),
-                rateLimit: RateLimiter.Limit = .standard, clock: any MonotonicClock = SystemClock()) {
+                rateLimit: RateLimit = .standard, addressRateLimit: RateLimit = .perAddress,
+                trustedProxies: Set<String> = [], clock: any MonotonicClock = SystemClock()) {
         self.host = host
         self.port = port
         self.requestDeadline = requestDeadline
         self.rateLimit = rateLimit
+        self.addressRateLimit = addressRateLimit
+        self.trustedProxies = trustedProxies
         self.clock = clock
     }
 }
@@ -36,9 +43,15 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger
 ) -> Application<DeadlineResponder<RouterResponder<AppRequestContext>>> {
-    let router = buildRouter(client: client, rateLimit: configuration.rateLimit, clock: configuration.clock, logger: logger)
+    let repositories = Repositories(postgres: client, logger: logger)
+    let router = buildRouter(client: client, repositories: repositories, rateLimit: configuration.rateLimit, clock: configuration.clock,
+                             logger: logger)
+    let admission = Admission(authenticator: Authenticator(tokens: repositories.tokens),
+                              addresses: RateLimiter(limit: configuration.addressRateLimit, clock: configuration.clock),
+                              trustedProxies: configuration.trustedProxies)
     return Application(
-        responder: DeadlineResponder(responder: router.buildResponder(), deadline: configuration.requestDeadline),
+        responder: DeadlineResponder(responder: router.buildResponder(), deadline: configuration.requestDeadline,
+                                     admission: admission),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "Werkstatt"),
         services: [PostgresClientService(client: client)] + services,
@@ -46,10 +59,10 @@ public func buildApplication(
     )
 }
 
-/// Every route of the API, with its middleware.
-public func buildRouter(client: PostgresClient, rateLimit: RateLimiter.Limit = .standard,
-                        clock: any MonotonicClock = SystemClock(), logger: Logger) -> Router<AppRequestContext> {
-    let repositories = Repositories(postgres: client, logger: logger)
+/// Every route of the API, with its middleware. Requests reach it through
+/// `DeadlineResponder`, whose `Admission` has established the caller of `/v1` routes.
+func buildRouter(client: PostgresClient, repositories: Repositories, rateLimit: RateLimit,
+                 clock: any MonotonicClock, logger: Logger) -> Router<AppRequestContext> {
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
     let router = Router(context: AppRequestContext.self)
@@ -59,15 +72,14 @@ public func buildRouter(client: PostgresClient, rateLimit: RateLimiter.Limit = .
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
 
-    OperationsController(client: client, registry: Telemetry.registry).addRoutes(to: router)
+    OperationsController(client: client).addRoutes(to: router)
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
 
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: repositories.tokens,
-                                                               limiter: RateLimiter(limit: rateLimit, clock: clock)))
+    let v1 = router.group("v1").add(middleware: TokenRateLimitMiddleware(limiter: RateLimiter(limit: rateLimit, clock: clock)))
     WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)
     OrganisationsController(organisations: repositories.organisations).addRoutes(to: v1)
-    SetupController(members: repositories.members, workingGroups: repositories.workingGroups,
-                    events: repositories.events, access: access).addRoutes(to: v1)
+    MembersController(members: repositories.members, tokens: repositories.tokens, access: access).addRoutes(to: v1)
+    SetupController(workingGroups: repositories.workingGroups, events: repositories.events, access: access).addRoutes(to: v1)
     ThesesController(theses: repositories.theses, access: access).addRoutes(to: v1)
     CommentsController(comments: repositories.comments, theses: repositories.theses,
                        recommendations: repositories.recommendations, access: access).addRoutes(to: v1)

@@ -15,36 +15,42 @@ public struct SystemClock: MonotonicClock {
     public var now: ContinuousClock.Instant { .now }
 }
 
-/// A token bucket per caller: `rate` requests a second on average, bursts up to `burst`.
-/// It lives in the API process, so behind several replicas each one counts for itself.
-public final class RateLimiter: Sendable {
-    public struct Limit: Sendable {
-        public var rate: Double
-        public var burst: Double
+/// Requests a second on average (`rate`), and the most at once (`burst`).
+public struct RateLimit: Sendable {
+    public var rate: Double
+    public var burst: Double
 
-        public init(rate: Double, burst: Double) {
-            self.rate = rate
-            self.burst = burst
-        }
-
-        public static let standard = Limit(rate: 100, burst: 200)
+    public init(rate: Double, burst: Double) {
+        self.rate = rate
+        self.burst = burst
     }
 
+    /// Per token.
+    public static let standard = RateLimit(rate: 100, burst: 200)
+    /// Per client address, before authentication: enough for a workshop evening of a few
+    /// hundred people behind one router, far below a flood.
+    public static let perAddress = RateLimit(rate: 500, burst: 1000)
+}
+
+/// A token bucket per key (a caller, a client address): `rate` requests a second on
+/// average, bursts up to `burst`. It lives in the API process, so behind several replicas
+/// each one counts for itself.
+public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
     }
 
     private struct State {
-        var buckets: [UUID: Bucket] = [:]
+        var buckets: [Key: Bucket] = [:]
         var lastSweep: ContinuousClock.Instant
     }
 
-    let limit: Limit
+    let limit: RateLimit
     private let clock: any MonotonicClock
     private let state: Mutex<State>
 
-    public init(limit: Limit, clock: any MonotonicClock = SystemClock()) {
+    public init(limit: RateLimit, clock: any MonotonicClock = SystemClock()) {
         self.limit = limit
         self.clock = clock
         self.state = Mutex(State(lastSweep: clock.now))
@@ -52,7 +58,7 @@ public final class RateLimiter: Sendable {
 
     /// Takes one request from the caller's bucket: nil when allowed, otherwise how long
     /// to wait before the next request would be.
-    func take(for caller: UUID) -> Duration? {
+    func take(for caller: Key) -> Duration? {
         let now = clock.now
         return state.withLock { state in
             // Buckets that have refilled completely carry no information: drop them now and then.

@@ -151,7 +151,7 @@ struct WorkshopBuilder {
 
     /// Ballots from a share of the voters, drawn from each group's appeal of the items.
     private mutating func vote(in round: Round, appeal: [[Double]], share: Double, by voters: [Person]) async throws -> Int {
-        let ids = round.recommendationIds.map(\.uuidString)
+        let ids = round.recommendationIds.map(\.text)
         var cast = 0
         for person in voters where random.unit() < share {
             let weights = appeal.map { $0[person.group.ordinal] }

@@ -34,6 +34,7 @@ public enum CSV {
 
         func endRecord() {
             fields.append(field)
+            fields = fields.map(Self.restoring)
             // A line with nothing on it is not a record.
             if !(fields.count == 1 && fields[0].isEmpty && !quotedField) {
                 records.append(Record(line: recordLine, fields: fields))
@@ -74,5 +75,25 @@ public enum CSV {
         if inQuotes { throw Failure(line: recordLine, message: "a quoted field is not closed") }
         if !field.isEmpty || !fields.isEmpty || quotedField { endRecord() }
         return records
+    }
+
+    /// The characters that make a spreadsheet program read a cell as a formula (or, for
+    /// tab and carriage return, shift it into one): `=HYPERLINK(…)` in a title must stay text.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+    /// A cell as CSV exports write it: text that a spreadsheet would run as a formula gets
+    /// a leading apostrophe, which spreadsheet programs show as "text follows" (OWASP's
+    /// advice against CSV injection).
+    public static func neutralising(_ cell: String) -> String {
+        guard let first = cell.first, formulaStarts.contains(first) else { return cell }
+        return "'" + cell
+    }
+
+    /// The inverse, applied to every field read: an apostrophe in front of a formula
+    /// character is the one `neutralising` added, so a file this server exported reads
+    /// back to the text it holds.
+    static func restoring(_ field: String) -> String {
+        guard field.first == "'", let second = field.dropFirst().first, formulaStarts.contains(second) else { return field }
+        return String(field.dropFirst())
     }
 }

@@ -7,24 +7,46 @@ public struct Member: Codable, Sendable, Equatable {
     public var displayName: String
     public var role: Role
     public var organisationId: UUID?
+    public var organisationName: String?
     /// The group the member speaks for: their own if set, else their organisation's, else `other`.
     public var stakeholderGroup: StakeholderGroup
+    /// For mail merges and to find duplicates; unique in the workshop, any letter case.
+    public var email: String?
     public var createdAt: Date
-    /// Shown once, in the answer that creates the member.
+    /// When the member's token stops working; nil for never.
+    public var expiresAt: Date?
+    /// When the member's token was revoked; nil while it works.
+    public var revokedAt: Date?
+    /// Shown once, in the answer that creates the member or rotates its token.
     public var token: String?
 
     public init(id: UUID, workshopId: UUID, displayName: String, role: Role, organisationId: UUID?,
-                stakeholderGroup: StakeholderGroup, createdAt: Date, token: String? = nil) {
+                organisationName: String? = nil, stakeholderGroup: StakeholderGroup, email: String? = nil, createdAt: Date,
+                expiresAt: Date? = nil, revokedAt: Date? = nil, token: String? = nil) {
         self.id = id; self.workshopId = workshopId; self.displayName = displayName; self.role = role
-        self.organisationId = organisationId; self.stakeholderGroup = stakeholderGroup
-        self.createdAt = createdAt; self.token = token
+        self.organisationId = organisationId; self.organisationName = organisationName; self.stakeholderGroup = stakeholderGroup; self.email = email
+        self.createdAt = createdAt; self.expiresAt = expiresAt; self.revokedAt = revokedAt; self.token = token
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, role, token
+        case id, role, token, email
         case workshopId = "workshop_id", displayName = "display_name"
-        case organisationId = "organisation_id", stakeholderGroup = "stakeholder_group"
-        case createdAt = "created_at"
+        case organisationId = "organisation_id", organisationName = "organisation_name"
+        case stakeholderGroup = "stakeholder_group"
+        case createdAt = "created_at", expiresAt = "expires_at", revokedAt = "revoked_at"
+    }
+}
+
+/// Limits that every way of adding a member checks alike.
+enum MemberRules {
+    /// A plausible address: one @, something on both sides, no spaces; at most 320 characters.
+    static func checkEmail(_ email: String?, _ field: String, into errors: inout [FieldError]) {
+        guard let email else { return }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        if email.count > 320 || parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".")
+            || email.contains(where: \.isWhitespace) || email.unicodeScalars.contains("\u{0}") {
+            errors.append(.init(field, "must be an e-mail address such as name@example.org"))
+        }
     }
 }
 
@@ -34,20 +56,26 @@ public struct NewMember: Codable, Sendable {
     public var role: Role
     public var organisationId: UUID?
     public var stakeholderGroup: StakeholderGroup?
+    public var email: String?
+    /// When the token stops working; nil for never.
+    public var expiresAt: Date?
 
-    public init(displayName: String, role: Role, organisationId: UUID? = nil, stakeholderGroup: StakeholderGroup? = nil) {
-        self.displayName = displayName; self.role = role; self.organisationId = organisationId; self.stakeholderGroup = stakeholderGroup
+    public init(displayName: String, role: Role, organisationId: UUID? = nil, stakeholderGroup: StakeholderGroup? = nil,
+                email: String? = nil, expiresAt: Date? = nil) {
+        self.displayName = displayName; self.role = role; self.organisationId = organisationId
+        self.stakeholderGroup = stakeholderGroup; self.email = email; self.expiresAt = expiresAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case role
+        case role, email
         case displayName = "display_name", organisationId = "organisation_id"
-        case stakeholderGroup = "stakeholder_group"
+        case stakeholderGroup = "stakeholder_group", expiresAt = "expires_at"
     }
 
     public func violations() -> [FieldError] {
         var errors: [FieldError] = []
         Check.text(displayName, "display_name", max: 200, into: &errors)
+        MemberRules.checkEmail(email, "email", into: &errors)
         return errors
     }
 }
@@ -76,5 +104,16 @@ public struct MemberChange: Codable, Sendable {
         }
         if let displayName { Check.text(displayName, "display_name", max: 200, into: &errors) }
         return errors
+    }
+}
+
+/// Which members a moderator lists: `?stakeholder_group=&organisation_id=&role=`.
+public struct MemberFilter: Sendable, Equatable {
+    public var stakeholderGroup: StakeholderGroup?
+    public var organisationId: UUID?
+    public var role: Role?
+
+    public init(stakeholderGroup: StakeholderGroup? = nil, organisationId: UUID? = nil, role: Role? = nil) {
+        self.stakeholderGroup = stakeholderGroup; self.organisationId = organisationId; self.role = role
     }
 }

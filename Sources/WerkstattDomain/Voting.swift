@@ -52,7 +52,7 @@ extension BallotBody {
     /// the same recommendation twice and are reported, never added up. (Lists with such
     /// repeats are left to `BallotRules`, which reports any repeated id.)
     public func normalisingIds() -> (ballot: BallotBody, violations: [FieldError]) {
-        func id(_ text: String) -> String { UUID(uuidString: text)?.uuidString ?? text }
+        func id(_ text: String) -> String { UUID(uuidString: text)?.text ?? text }
         var violations: [FieldError] = []
         func keyed(_ map: [String: Int]?, field: String) -> [String: Int]? {
             guard let map else { return nil }

@@ -54,15 +54,30 @@ public struct Table: Sendable, Equatable {
         return Table(headers: headers.map(language.text), rows: rows)
     }
 
+    /// Members as the import reads them (display_name, role, organisation,
+    /// stakeholder_group, email), then their id and, right after an import, their token:
+    /// a file for a mail merge.
+    public static func members(_ members: [Member], withTokens: Bool) -> Table {
+        let headers = ["display_name", "role", "organisation", "stakeholder_group", "email", "member_id"]
+            + (withTokens ? ["token"] : [])
+        let rows = members.map { member in
+            [member.displayName, member.role.rawValue, member.organisationName ?? "", member.stakeholderGroup.rawValue,
+             member.email ?? "", member.id.text] + (withTokens ? [member.token ?? ""] : [])
+        }
+        return Table(headers: headers, rows: rows)
+    }
+
     static func day(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day())
     }
 
     /// RFC 4180: CRLF line ends, fields quoted when they hold the delimiter, a quote or a
     /// line break, quotes doubled; UTF-8 with a byte-order mark so spreadsheet programs
-    /// read umlauts right.
+    /// read umlauts right. Cells that a spreadsheet would run as formulas are neutralised
+    /// (`CSV.neutralising`); the imports read them back unchanged.
     public func csv(delimiter: Character = ",") -> String {
-        func field(_ text: String) -> String {
+        func field(_ cell: String) -> String {
+            let text = CSV.neutralising(cell)
             guard text.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
@@ -78,10 +93,14 @@ public struct Table: Sendable, Equatable {
         return "\(language.text(.pooled)) (k = \(ranking.minGroupSize ?? 0)): \(groups)"
     }
 
-    /// A GitHub-flavoured Markdown table; pipes and line breaks in cells are escaped.
+    /// A GitHub-flavoured Markdown table. Markdown renderers pass HTML through, so `&`, `<`
+    /// and `>` in cells become entities (no `<img onerror=…>` reaches a reader's browser);
+    /// backslashes and pipes are escaped, line breaks become `<br>`.
     public func markdown() -> String {
         func cell(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
                 .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
         }
         var lines = ["| " + headers.map(cell).joined(separator: " | ") + " |",

@@ -131,9 +131,10 @@ struct WriteBallots: PostgresPreparedStatement {
         ), open AS (
             SELECT t.id FROM rounds_taking_ballots(ARRAY(SELECT DISTINCT round_id FROM input)) AS t(id)
         ), current AS (
-            INSERT INTO ballots (round_id, member_id, version, content, entries)
-            SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input
-             WHERE round_id IN (SELECT id FROM open)
+            INSERT INTO ballots (round_id, member_id, workshop_id, version, content, entries)
+            SELECT i.round_id, i.member_id, r.workshop_id, 1, i.content::jsonb, i.entries::integer[]
+              FROM input i JOIN rounds r ON r.id = i.round_id
+             WHERE i.round_id IN (SELECT id FROM open)
             ON CONFLICT (round_id, member_id) DO UPDATE
                SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
                    recorded_at = now()

@@ -110,10 +110,17 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     public func update(_ id: UUID, with change: ImplementationChange, by caller: Caller) async throws -> ImplementationItem {
         let workshop: UUID = try await client.withTransaction(logger: logger) { tx in
             let locked = try await tx.query("""
-                SELECT i.workshop_id, i.recommendation_id FROM implementation_items i WHERE i.id = \(id) FOR UPDATE
+                SELECT i.workshop_id, i.recommendation_id, i.status, i.progress, r.lead,
+                       r.timeframe_kind, r.timeframe_year, r.timeframe_to_year
+                  FROM implementation_items i JOIN recommendations r ON r.id = i.recommendation_id
+                 WHERE i.id = \(id) FOR UPDATE OF i, r
                 """, logger: logger)
-            guard let (workshop, recommendation) = try await locked.all({
-                (try $0.get("workshop_id", as: UUID.self), try $0.get("recommendation_id", as: UUID.self))
+            guard let (workshop, recommendation, before) = try await locked.all({ r in
+                (try r.get("workshop_id", as: UUID.self), try r.get("recommendation_id", as: UUID.self),
+                 ["status_before": try r.get("status", as: String.self),
+                  "progress_before": String(try r.get("progress", as: Int32.self)),
+                  "lead_before": try r.get("lead", as: [String].self).joined(separator: " / "),
+                  "timeframe_before": try r.timeframe()?.text() ?? ""])
             }).first else { throw StoreError.notFound("implementation item") }
             try await tx.query("""
                 UPDATE implementation_items
@@ -138,7 +145,8 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                     VALUES (\(id), \(note), \(caller.member?.id), \(caller.adminId))
                     """, logger: logger)
             }
-            var details: [String: String] = [:]
+            // The new values, and what they replace.
+            var details: [String: String] = before
             if let lead = change.lead { details["lead"] = lead.joined(separator: " / ") }
             if let timeframe = change.timeframe { details["timeframe"] = timeframe.text() }
             if let status = change.status { details["status"] = status.rawValue }

@@ -96,6 +96,26 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
                 "\(unescaped: Self.select) WHERE r.workshop_id = \(workshop) FOR UPDATE OF r", logger: logger)
             var existing: [String: Recommendation] = [:]
             for item in try await existingRows.all(Self.recommendation) { existing[item.code] = item }
+            // What was voted on stays as it was voted on: a recommendation in an open or
+            // closed round is not rewritten by an import (409, naming each one).
+            let votedRows = try await tx.query("""
+                SELECT DISTINCT i.recommendation_id FROM round_items i JOIN rounds r ON r.id = i.round_id
+                 WHERE r.workshop_id = \(workshop) AND r.state IN ('open', 'closed')
+                """, logger: logger)
+            let voted = Set(try await votedRows.all { try $0.get("recommendation_id", as: UUID.self) })
+            let rewrites = rows.filter { row in
+                guard let current = existing[row.code], voted.contains(current.id) else { return false }
+                return current.title != row.title || current.body != (row.body ?? current.body)
+                    || current.workingGroupId != row.workingGroupCode.flatMap({ groups[$0.lowercased()] })
+                    || current.lead != row.lead || current.timeframe != row.timeframe
+            }
+            guard rewrites.isEmpty else {
+                throw StoreError.conflict("""
+                    these recommendations are in an open or closed voting round and stay as they were voted on: \
+                    \(rewrites.map { "\($0.code) (line \($0.line))" }.joined(separator: ", ")); \
+                    import them under new codes, or follow their lead and timeframe in the implementation list
+                    """)
+            }
             var summary = ImportSummary()
             for row in rows {
                 let group = row.workingGroupCode.flatMap { groups[$0.lowercased()] }
@@ -114,6 +134,13 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
                                timeframe_to_year = \(timeframe?.toYear.map(Int32.init))
                          WHERE id = \(current.id)
                         """, logger: logger)
+                    // The audit log keeps what it was before.
+                    try await AuditLog.record("recommendation.update", workshop: workshop, subject: current.id, by: caller,
+                                              details: ["code": current.code, "title_before": current.title,
+                                                        "body_before": current.body,
+                                                        "lead_before": current.lead.joined(separator: " / "),
+                                                        "timeframe_before": current.timeframe?.text() ?? ""],
+                                              on: tx, logger: logger)
                     summary.updated += 1
                 } else {
                     try await tx.query("""

@@ -26,6 +26,10 @@ public protocol RoundRepository: Sendable {
     func ranking(of round: Round, for audience: Audience) async throws -> Ranking
     /// The final snapshot's canonical text, with that snapshot; nil before it is computed.
     func audit(of round: Round) async throws -> RoundAudit?
+    /// Forgets who cast the ballots of a closed round whose final count is kept (its
+    /// audit text): ballot history without member ids, current ballots deleted. Returns
+    /// the history rows pruned; 409 for a round that is not closed or not yet counted.
+    func pruneHistory(of round: UUID, by caller: Caller) async throws -> Int
 }
 
 public struct PostgresRoundRepository: RoundRepository {
@@ -89,7 +93,7 @@ public struct PostgresRoundRepository: RoundRepository {
                     """, logger: logger)
                 let covered = try await items.all { try $0.get("recommendation_id", as: UUID.self) }
                 if let wanted = new.recommendationIds, covered.count != wanted.count {
-                    let unknown = Set(wanted).subtracting(covered).map(\.uuidString).sorted()
+                    let unknown = Set(wanted).subtracting(covered).map(\.text).sorted()
                     throw StoreError.invalid([FieldError("recommendation_ids",
                         "names recommendations this workshop does not have: \(unknown.joined(separator: ", "))")])
                 }
@@ -260,6 +264,34 @@ public struct PostgresRoundRepository: RoundRepository {
         let empty = Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
                             ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])
         return try await rows.all { try Self.ranking($0, of: round) }.first ?? empty
+    }
+
+    public func pruneHistory(of round: UUID, by caller: Caller) async throws -> Int {
+        try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                SELECT r.workshop_id, r.state,
+                       EXISTS (SELECT 1 FROM ranking_snapshots s JOIN snapshot_audits a ON a.snapshot_id = s.id
+                                WHERE s.round_id = r.id AND NOT s.provisional) AS counted
+                  FROM rounds r WHERE r.id = \(round) FOR UPDATE
+                """, logger: logger)
+            guard let (workshop, state, counted) = try await rows.all({
+                (try $0.get("workshop_id", as: UUID.self), try $0.get("state", as: String.self), try $0.get("counted", as: Bool.self))
+            }).first else { throw StoreError.notFound("round") }
+            guard state == "closed" else { throw StoreError.conflict("the round is \(state); only a closed round's history is pruned") }
+            guard counted else {
+                throw StoreError.conflict("the round's final count and audit text are not written yet; run the worker first")
+            }
+            let pruned = try await tx.query("""
+                UPDATE ballot_history SET member_id = NULL, pruned_at = now()
+                 WHERE round_id = \(round) AND pruned_at IS NULL RETURNING id
+                """, logger: logger)
+            let count = try await pruned.all { try $0.get("id", as: Int64.self) }.count
+            try await tx.query("DELETE FROM ballots WHERE round_id = \(round)", logger: logger)
+            try await tx.query("UPDATE rounds SET history_pruned_at = now() WHERE id = \(round)", logger: logger)
+            try await AuditLog.record("round.prune_history", workshop: workshop, subject: round, by: caller,
+                                      details: ["history_rows": String(count)], on: tx, logger: logger)
+            return count
+        }
     }
 
     public func audit(of round: Round) async throws -> RoundAudit? {

@@ -114,7 +114,8 @@ public struct PostgresThesisRepository: ThesisRepository {
 
     public func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord {
         let updatedAt: Date = try await client.write("""
-            INSERT INTO stances (thesis_id, member_id, stance) VALUES (\(thesis), \(member), \(stance.rawValue))
+            INSERT INTO stances (thesis_id, member_id, stance, workshop_id)
+            SELECT \(thesis), \(member), \(stance.rawValue), t.workshop_id FROM theses t WHERE t.id = \(thesis)
             ON CONFLICT (thesis_id, member_id) DO UPDATE SET stance = EXCLUDED.stance, updated_at = now()
             RETURNING updated_at
             """, logger: logger) { try $0.get("updated_at") }[0]

@@ -3,14 +3,34 @@ import Logging
 import PostgresNIO
 import WerkstattDomain
 
-/// Finds who holds a bearer token, and issues admin tokens.
+/// Bearer tokens: who holds one, and their life (issue, expiry, rotation, revocation).
+/// Tokens are only ever looked up by their hash, and named afterwards by the id of what
+/// they belong to (the admin token's, the member's), never by their text.
 public protocol TokenRepository: Sendable {
-    /// The caller holding this token, or nil for an unknown or revoked token.
-    func caller(token: String) async throws -> Caller?
-    /// Creates an admin token and returns it; only its hash is stored.
-    func createAdminToken(label: String?) async throws -> String
-    /// Revokes an admin or member token; false when no live token matched.
-    func revoke(token: String) async throws -> Bool
+    /// The caller holding this token; `.expired` for one past its `expires_at`; nil for
+    /// an unknown or revoked token.
+    func lookup(token: String) async throws -> TokenLookup?
+    /// Creates an admin token; only its hash is stored.
+    func createAdminToken(label: String?, expiresAt: Date?) async throws -> IssuedToken
+    /// Every admin token, live or not, without its text.
+    func adminTokens() async throws -> [AdminTokenInfo]
+    /// Revokes an admin token by id; false when no live one has it.
+    func revokeAdminToken(_ id: UUID, by caller: Caller) async throws -> Bool
+    /// Replaces an admin token by a new one (same id), which is returned once; nil for no such token.
+    func rotateAdminToken(_ id: UUID, expiresAt: Date?, by caller: Caller) async throws -> IssuedToken?
+    /// Replaces a member's token (the old one stops at once); nil for no such member.
+    func rotateMemberToken(_ member: UUID, expiresAt: Date?, by caller: Caller) async throws -> IssuedToken?
+    /// Revokes a member's token; false when it was already revoked; nil for no such member.
+    func revokeMemberToken(_ member: UUID, by caller: Caller) async throws -> Bool?
+    /// Revokes whatever token this is (for a token that leaked, read from standard input).
+    func revoke(token: String, by caller: Caller) async throws -> Bool
+}
+
+extension TokenRepository {
+    /// A new admin token that never expires.
+    public func createAdminToken(label: String?) async throws -> String {
+        try await createAdminToken(label: label, expiresAt: nil).token
+    }
 }
 
 public struct PostgresTokenRepository: TokenRepository {
@@ -22,34 +42,112 @@ public struct PostgresTokenRepository: TokenRepository {
         self.logger = logger
     }
 
-    public func caller(token: String) async throws -> Caller? {
-        for try await (kind, id, workshop, role, group) in try await client.execute(CallerByTokenHash(hash: Token.hash(token)), logger: logger) {
-            if kind == "admin" { return .admin(id: id) }
-            guard let workshop, let role, let group else { continue }
-            return .member(MemberIdentity(id: id, workshopId: workshop, role: try Role(decoding: role),
-                                          group: try StakeholderGroup(decoding: group)))
+    public func lookup(token: String) async throws -> TokenLookup? {
+        for try await row in try await client.execute(CallerByTokenHash(hash: Token.hash(token)), logger: logger) {
+            if row.expired { return .expired }
+            if row.kind == "admin" { return .caller(.admin(id: row.id)) }
+            guard let workshop = row.workshop, let role = row.role, let group = row.group else { continue }
+            return .caller(.member(MemberIdentity(id: row.id, workshopId: workshop, role: try Role(decoding: role),
+                                                  group: try StakeholderGroup(decoding: group), readOnly: row.closed)))
         }
         return nil
     }
 
-    public func createAdminToken(label: String?) async throws -> String {
+    public func createAdminToken(label: String?, expiresAt: Date?) async throws -> IssuedToken {
         let token = Token.generate()
-        _ = try await client.write(
-            "INSERT INTO admin_tokens (token_hash, label) VALUES (\(Token.hash(token)), \(label)) RETURNING id",
-            logger: logger) { try $0.get("id", as: UUID.self) }
-        return token
+        let id = try await client.write("""
+            INSERT INTO admin_tokens (token_hash, label, expires_at) VALUES (\(Token.hash(token)), \(label), \(expiresAt))
+            RETURNING id
+            """, logger: logger) { try $0.get("id", as: UUID.self) }[0]
+        return IssuedToken(id: id, token: token, expiresAt: expiresAt)
     }
 
-    public func revoke(token: String) async throws -> Bool {
+    public func adminTokens() async throws -> [AdminTokenInfo] {
+        let rows = try await client.query(
+            "SELECT id, label, created_at, expires_at, revoked_at FROM admin_tokens ORDER BY created_at", logger: logger)
+        return try await rows.all {
+            AdminTokenInfo(id: try $0.get("id"), label: try $0.get("label"), createdAt: try $0.get("created_at"),
+                           expiresAt: try $0.get("expires_at"), revokedAt: try $0.get("revoked_at"))
+        }
+    }
+
+    public func revokeAdminToken(_ id: UUID, by caller: Caller) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query(
+                "UPDATE admin_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id", logger: logger)
+            guard try await !rows.all({ try $0.get("id", as: UUID.self) }).isEmpty else { return false }
+            try await AuditLog.record("admin_token.revoke", workshop: nil, subject: id, by: caller, on: tx, logger: logger)
+            return true
+        }
+    }
+
+    public func rotateAdminToken(_ id: UUID, expiresAt: Date?, by caller: Caller) async throws -> IssuedToken? {
+        let token = Token.generate()
+        return try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                UPDATE admin_tokens SET token_hash = \(Token.hash(token)), expires_at = \(expiresAt), revoked_at = NULL
+                 WHERE id = \(id) RETURNING id
+                """, logger: logger)
+            guard try await !rows.all({ try $0.get("id", as: UUID.self) }).isEmpty else { return nil }
+            try await AuditLog.record("admin_token.rotate", workshop: nil, subject: id, by: caller,
+                                      details: expiresAt.map { ["expires_at": $0.formatted(.iso8601)] } ?? [:],
+                                      on: tx, logger: logger)
+            return IssuedToken(id: id, token: token, expiresAt: expiresAt)
+        }
+    }
+
+    public func rotateMemberToken(_ member: UUID, expiresAt: Date?, by caller: Caller) async throws -> IssuedToken? {
+        let token = Token.generate()
+        return try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                UPDATE members SET token_hash = \(Token.hash(token)), expires_at = \(expiresAt), revoked_at = NULL
+                 WHERE id = \(member) RETURNING workshop_id
+                """, logger: logger)
+            guard let workshop = try await rows.all({ try $0.get("workshop_id", as: UUID.self) }).first else { return nil }
+            try await AuditLog.record("member_token.rotate", workshop: workshop, subject: member, by: caller,
+                                      details: expiresAt.map { ["expires_at": $0.formatted(.iso8601)] } ?? [:],
+                                      on: tx, logger: logger)
+            return IssuedToken(id: member, token: token, expiresAt: expiresAt)
+        }
+    }
+
+    public func revokeMemberToken(_ member: UUID, by caller: Caller) async throws -> Bool? {
+        try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                WITH target AS (SELECT id, workshop_id, revoked_at FROM members WHERE id = \(member) FOR UPDATE),
+                     revoked AS (UPDATE members SET revoked_at = now()
+                                  WHERE id = \(member) AND revoked_at IS NULL RETURNING id)
+                SELECT t.workshop_id, (SELECT count(*) FROM revoked) AS revoked FROM target t
+                """, logger: logger)
+            guard let (workshop, count) = try await rows.all({
+                (try $0.get("workshop_id", as: UUID.self), try $0.get("revoked", as: Int64.self))
+            }).first else { return nil }
+            guard count > 0 else { return false }
+            try await AuditLog.record("member_token.revoke", workshop: workshop, subject: member, by: caller,
+                                      on: tx, logger: logger)
+            return true
+        }
+    }
+
+    public func revoke(token: String, by caller: Caller) async throws -> Bool {
         let hash = Token.hash(token)
-        let counts = try await client.write("""
-            WITH a AS (UPDATE admin_tokens SET revoked_at = now()
-                        WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1),
-                 m AS (UPDATE members SET revoked_at = now()
-                        WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING 1)
-            SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM m) AS count
-            """, logger: logger) { try $0.get("count", as: Int64.self) }
-        return (counts.first ?? 0) > 0
+        return try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                WITH a AS (UPDATE admin_tokens SET revoked_at = now()
+                            WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING id, NULL::uuid AS workshop_id),
+                     m AS (UPDATE members SET revoked_at = now()
+                            WHERE token_hash = \(hash) AND revoked_at IS NULL RETURNING id, workshop_id)
+                SELECT id, workshop_id, workshop_id IS NULL AS admin FROM a UNION ALL SELECT id, workshop_id, false FROM m
+                """, logger: logger)
+            let revoked = try await rows.all {
+                (try $0.get("id", as: UUID.self), try $0.get("workshop_id", as: UUID?.self), try $0.get("admin", as: Bool.self))
+            }
+            for (id, workshop, admin) in revoked {
+                try await AuditLog.record(admin ? "admin_token.revoke" : "member_token.revoke", workshop: workshop,
+                                          subject: id, by: caller, on: tx, logger: logger)
+            }
+            return !revoked.isEmpty
+        }
     }
 }
 
@@ -58,14 +156,25 @@ public struct PostgresTokenRepository: TokenRepository {
 /// planned each time.
 struct CallerByTokenHash: PostgresPreparedStatement {
     static let sql = """
-        SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group
+        SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group,
+               expires_at <= now() IS TRUE AS expired, false AS closed
           FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL
         UNION ALL
-        SELECT 'member', m.id, m.workshop_id, m.role, g.stakeholder_group
-          FROM members m JOIN member_groups g ON g.member_id = m.id
+        SELECT 'member', m.id, m.workshop_id, m.role, g.stakeholder_group,
+               m.expires_at <= now() IS TRUE, w.phase = 'closed'
+          FROM members m JOIN member_groups g ON g.member_id = m.id JOIN workshops w ON w.id = m.workshop_id
          WHERE m.token_hash = $1 AND m.revoked_at IS NULL
         """
-    typealias Row = (String, UUID, UUID?, String?, String?)
+
+    struct Row: Sendable {
+        var kind: String
+        var id: UUID
+        var workshop: UUID?
+        var role: String?
+        var group: String?
+        var expired: Bool
+        var closed: Bool
+    }
 
     var hash: Data
 
@@ -76,6 +185,8 @@ struct CallerByTokenHash: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
+        let (kind, id, workshop, role, group, expired, closed) =
+            try row.decode((String, UUID, UUID?, String?, String?, Bool, Bool).self)
+        return Row(kind: kind, id: id, workshop: workshop, role: role, group: group, expired: expired, closed: closed)
     }
 }

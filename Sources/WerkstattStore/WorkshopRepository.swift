@@ -99,7 +99,7 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
                 let open = try await tx.query("""
                     SELECT title, id FROM rounds WHERE workshop_id = \(id) AND state = 'open' ORDER BY seq
                     """, logger: logger)
-                let rounds = try await open.all { "'\(try $0.get("title", as: String.self))' (\(try $0.get("id", as: UUID.self)))" }
+                let rounds = try await open.all { "'\(try $0.get("title", as: String.self))' (\(try $0.get("id", as: UUID.self).text))" }
                 if !rounds.isEmpty {
                     throw StoreError.conflict(
                         "the workshop cannot leave voting while rounds are open; close them first: \(rounds.joined(separator: ", "))")
@@ -136,7 +136,8 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
             if let newK, newK != oldK {
                 // Snapshots carry the k they were computed with: recount every round with votes.
                 try await tx.query("""
-                    SELECT mark_rounds_dirty(ARRAY(SELECT id FROM rounds WHERE workshop_id = \(id) AND state <> 'draft'))
+                    SELECT mark_rounds_dirty(ARRAY(SELECT id FROM rounds WHERE workshop_id = \(id) AND state <> 'draft'
+                                                            AND history_pruned_at IS NULL))
                     """, logger: logger)
             }
             var details: [String: String] = [:]

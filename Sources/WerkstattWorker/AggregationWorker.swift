@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import WerkstattDomain
 import WerkstattStore
 
 /// Turns ballots into ranking snapshots. Wakes on NOTIFY (and a slow sweep as the safety
@@ -117,7 +118,7 @@ public struct AggregationWorker: Service {
                 do {
                     let failures = try await backOff(round, error: error)
                     logger.error("computing a snapshot failed; the round backs off and the others go on", metadata: [
-                        "round": "\(round)", "failures": "\(failures)", "error": "\(String(reflecting: error))"])
+                        "round": "\(round.text)", "failures": "\(failures)", "error": "\(String(reflecting: error))"])
                 } catch {
                     logger.error("recording a failed computation failed", metadata: ["error": "\(String(reflecting: error))"])
                     return

@@ -44,8 +44,8 @@ struct RoundLoader {
         var candidates: [Candidate] = []
         var titles: [String: String] = [:]
         for try await (id, code, title) in items.decode((UUID, String, String).self) {
-            candidates.append(Candidate(code: code, id: id.uuidString))
-            titles[id.uuidString] = title
+            candidates.append(Candidate(code: code, id: id.text))
+            titles[id.text] = title
         }
         let counting = method.counting(pointsPerMember: points.map(Int.init), maxPointsPerItem: maxPoints.map(Int.init))
         let (ballots, late) = try await self.ballots(of: round, kind: counting.kind)

@@ -51,7 +51,7 @@ public struct SnapshotComputation: Sendable {
         let outcome = try await compute(claim)
         if let outcome {
             logger.debug("snapshot written", metadata: [
-                "round": "\(outcome.round)", "ballots": "\(outcome.ballots)", "watermark": "\(outcome.watermark)",
+                "round": "\(outcome.round.text)", "ballots": "\(outcome.ballots)", "watermark": "\(outcome.watermark)",
                 "published": "\(outcome.published)",
                 "loading": "\(outcome.loading)", "counting": "\(outcome.counting)", "total": "\(outcome.total)"])
         }
@@ -66,6 +66,7 @@ public struct SnapshotComputation: Sendable {
             let claimed = try await tx.query("""
                 SELECT q.round_id FROM round_queue q
                  WHERE EXISTS (SELECT 1 FROM round_changes c WHERE c.round_id = q.round_id)
+                   AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.id = q.round_id AND r.history_pruned_at IS NOT NULL)
                    AND NOT EXISTS (SELECT 1 FROM round_backoff b WHERE b.round_id = q.round_id AND b.retry_after > now())
                  ORDER BY (SELECT min(c.id) FROM round_changes c WHERE c.round_id = q.round_id)
                  LIMIT 1 FOR UPDATE OF q SKIP LOCKED

@@ -19,6 +19,15 @@ struct Serve: AsyncParsableCommand {
     var requestTimeout = 4.5
     @Option(name: .customLong("rate-limit"), help: "Requests a second allowed per token (bursts of twice as many).")
     var rateLimit = 100.0
+    @Option(name: .customLong("address-rate-limit"),
+            help: "Requests a second allowed per client address, before authentication (bursts of twice as many).")
+    var addressRateLimit = RateLimit.perAddress.rate
+    @Option(name: .customLong("trusted-proxy"),
+            help: "IP address of a reverse proxy whose X-Forwarded-For names the client (repeatable).")
+    var trustedProxies: [String] = []
+    @Option(name: .customLong("metrics-host"), help: "Address of the /metrics listener.") var metricsHost = "127.0.0.1"
+    @Option(name: .customLong("metrics-port"), help: "Port of the /metrics listener (default: --port + 1000; 0: none).")
+    var metricsPort: Int?
     @Flag(name: .customLong("with-worker"), help: "Also run the aggregation worker in this process.")
     var withWorker = false
     @OptionGroup var database: DatabaseOptions
@@ -32,12 +41,18 @@ struct Serve: AsyncParsableCommand {
             let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
             // The worker waits for the schema on its own (SchemaGate): only the HTTP server
             // waits for `beforeServerStarts`.
-            let worker: [any Service] = withWorker
+            var services: [any Service] = withWorker
                 ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause)] : []
+            let metricsPort = metricsPort ?? port + 1000
+            if metricsPort != 0 {
+                services.append(buildMetricsApplication(host: metricsHost, port: metricsPort, logger: logger))
+            }
             let configuration = AppConfiguration(
                 host: host, port: port, requestDeadline: .seconds(requestTimeout),
-                rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit))
-            var app = buildApplication(configuration: configuration, client: client, services: worker, logger: logger)
+                rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit),
+                addressRateLimit: .init(rate: addressRateLimit, burst: 2 * addressRateLimit),
+                trustedProxies: Set(trustedProxies))
+            var app = buildApplication(configuration: configuration, client: client, services: services, logger: logger)
             let migrate = migrate
             // The server starts only once the schema is known to be current.
             app.beforeServerStarts {

@@ -1,18 +1,16 @@
 import Foundation
 import Hummingbird
 import PostgresNIO
-import Prometheus
 import WerkstattStore
 
-/// Health, metrics and the API description; no token needed.
+/// Health and the API description; no token needed. (`/metrics` has a listener of its
+/// own: `buildMetricsApplication`.)
 struct OperationsController {
     let client: PostgresClient
-    let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("health/live", use: live)
         router.get("health/ready", use: ready)
-        router.get("metrics", use: metrics)
         router.get("openapi.yaml", use: openAPI)
     }
 
@@ -35,11 +33,6 @@ struct OperationsController {
             throw APIError.unavailable("PostgreSQL does not answer")
         }
         return Health(status: "ready")
-    }
-
-    @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
 
     @Sendable func openAPI(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -80,7 +80,7 @@ struct RoundsController {
         let (ballot, caseDuplicates) = body.normalisingIds()
         guard caseDuplicates.isEmpty else { throw APIError.invalid(caseDuplicates) }
         let validation = BallotRules.validate(ballot.raw(for: round.method), method: round.votingMethod,
-                                              candidateIDs: round.recommendationIds.map(\.uuidString))
+                                              candidateIDs: round.recommendationIds.map(\.text))
         guard validation.isValid, let content = validation.content else {
             throw APIError.invalid(validation.violations.map { FieldError($0.field, $0.message) })
         }

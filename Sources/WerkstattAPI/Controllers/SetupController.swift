@@ -2,17 +2,13 @@ import Hummingbird
 import WerkstattDomain
 import WerkstattStore
 
-/// Setting up a workshop: its members, working groups and events.
+/// Setting up a workshop: its working groups and events (members: `MembersController`).
 struct SetupController {
-    let members: any MemberRepository
     let workingGroups: any WorkingGroupRepository
     let events: any EventRepository
     let access: Access
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("workshops/:workshop_id/members", use: createMember)
-        group.get("workshops/:workshop_id/members", use: listMembers)
-        group.patch("members/:member_id", use: updateMember)
         group.post("workshops/:workshop_id/working-groups", use: createWorkingGroup)
         group.get("workshops/:workshop_id/working-groups", use: listWorkingGroups)
         group.post("workshops/:workshop_id/events", use: createEvent)
@@ -25,31 +21,6 @@ struct SetupController {
                                                  for: try context.requireCaller(), need: .moderate)
         try Access.require(.setUp, in: workshop)
         return workshop
-    }
-
-    @Sendable func createMember(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Member> {
-        let workshop = try await workshopToSetUp(context)
-        let new = try await request.decodeJSON(as: NewMember.self, context: context)
-        let member = try await members.create(new, in: workshop.id, by: try context.requireCaller())
-        return .init(status: .created, response: member)
-    }
-
-    /// A moderator corrects a member's name, organisation or stakeholder group.
-    @Sendable func updateMember(_ request: Request, context: AppRequestContext) async throws -> Member {
-        let caller = try context.requireCaller()
-        let id = try context.id("member_id", of: "member")
-        guard let member = try await members.get(id) else { throw APIError.notFound("member") }
-        let workshop = try await access.workshop(owning: member.workshopId, what: "member", for: caller, need: .moderate)
-        try Access.require(.setUp, in: workshop)
-        let change = try await request.decodeJSON(as: MemberChange.self, context: context)
-        return try await members.update(id, with: change, by: caller)
-    }
-
-    /// Moderators see who takes part; participants do not need the list.
-    @Sendable func listMembers(_ request: Request, context: AppRequestContext) async throws -> Page<Member> {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"),
-                                                 for: try context.requireCaller(), need: .moderate)
-        return try await members.list(in: workshop.id, page: try request.pageRequest)
     }
 
     @Sendable func createWorkingGroup(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<WorkingGroup> {
