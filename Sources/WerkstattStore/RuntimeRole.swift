@@ -24,10 +24,12 @@ import PostgresNIO
 /// - USAGE, SELECT on sequences (not UPDATE: no `setval`); EXECUTE on functions;
 /// - never TRUNCATE, REFERENCES or TRIGGER.
 ///
-/// That covers every statement of the repositories, the worker and the commands other
-/// than `migrate` (`token`, `demo`, `import`, `export`): the worker deletes only from
-/// `round_changes` and `round_backoff`, and nothing in the service updates or deletes a
-/// row of the append-only tables.
+/// That covers every statement of the API, the worker and the commands `token`, `members`,
+/// `demo`, `import` and `export`: the worker deletes only from `round_changes` and
+/// `round_backoff`, and nothing there updates or deletes a row of the append-only tables.
+/// Two commands need the owner: `migrate`, and `prune-history`, whose UPDATE of
+/// `ballot_history` (member ids of a closed round dropped) is the one change the
+/// table's trigger allows; the runtime role cannot make it.
 ///
 /// No `ALTER DEFAULT PRIVILEGES`: a table a later migration adds would get the default
 /// grants, UPDATE and DELETE included, before anyone decided whether it is append-only.
@@ -261,12 +263,13 @@ public struct RuntimeRole: Sendable {
     }
 
     /// Fails (rolling everything back) if the role can change what must only grow.
+    /// `has_any_column_privilege`: a grant of UPDATE on one column counts too.
     private func verify(on tx: PostgresConnection, schema: String, logger: Logger) async throws {
         let rows = try await tx.query("""
             SELECT c.relname::text,
-                   has_table_privilege(\(name)::name, c.oid, 'INSERT'),
-                   has_table_privilege(\(name)::name, c.oid, 'UPDATE, DELETE'),
-                   has_table_privilege(\(name)::name, c.oid, 'TRUNCATE, REFERENCES, TRIGGER')
+                   has_any_column_privilege(\(name)::name, c.oid, 'INSERT'),
+                   has_any_column_privilege(\(name)::name, c.oid, 'UPDATE') OR has_table_privilege(\(name)::name, c.oid, 'DELETE'),
+                   has_table_privilege(\(name)::name, c.oid, 'TRUNCATE, TRIGGER') OR has_any_column_privilege(\(name)::name, c.oid, 'REFERENCES')
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = \(schema) AND c.relkind IN ('r', 'p')
             """, logger: logger)

@@ -116,13 +116,13 @@ struct DatabaseRoleTests {
                 }
 
                 try await Self.withClient(url) { owner in
-                    // A grant to PUBLIC would give the role what the revokes took away: refused,
-                    // and nothing changes.
-                    try await owner.query("GRANT UPDATE ON ballot_history TO PUBLIC", logger: TestDatabase.logger)
+                    // A grant to PUBLIC, even of one column, would give the role what the
+                    // revokes took away: refused, and nothing changes.
+                    try await owner.query("GRANT UPDATE (member_id) ON ballot_history TO PUBLIC", logger: TestDatabase.logger)
                     await #expect(throws: RuntimeRole.Failure.self) {
                         try await role.apply(password: nil, client: owner, logger: TestDatabase.logger)
                     }
-                    try await owner.query("REVOKE UPDATE ON ballot_history FROM PUBLIC", logger: TestDatabase.logger)
+                    try await owner.query("REVOKE UPDATE (member_id) ON ballot_history FROM PUBLIC", logger: TestDatabase.logger)
                     try await Self.drop(name, on: owner)
                 }
             } catch {
