@@ -61,8 +61,9 @@ public func buildApplication(
 
 /// Every route of the API, with its middleware. Requests reach it through
 /// `DeadlineResponder`, whose `Admission` has established the caller of `/v1` routes.
-func buildRouter(client: PostgresClient, repositories: Repositories, rateLimit: RateLimit,
-                 clock: any MonotonicClock, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(client: PostgresClient, repositories: Repositories? = nil, rateLimit: RateLimit = .standard,
+                        clock: any MonotonicClock = SystemClock(), logger: Logger) -> Router<AppRequestContext> {
+    let repositories = repositories ?? Repositories(postgres: client, logger: logger)
     let access = Access(workshops: repositories.workshops)
     let exports = Exports(repositories: repositories)
     let router = Router(context: AppRequestContext.self)

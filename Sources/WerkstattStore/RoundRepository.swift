@@ -267,6 +267,14 @@ public struct PostgresRoundRepository: RoundRepository {
     }
 
     public func pruneHistory(of round: UUID, by caller: Caller) async throws -> Int {
+        do {
+            return try await prune(round, by: caller)
+        } catch {
+            throw StoreError.translating(error)
+        }
+    }
+
+    private func prune(_ round: UUID, by caller: Caller) async throws -> Int {
         try await client.withTransaction(logger: logger) { tx in
             let rows = try await tx.query("""
                 SELECT r.workshop_id, r.state,

@@ -84,37 +84,44 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
     }
 
     public func setPhase(_ id: UUID, to phase: Phase, by caller: Caller) async throws -> Workshop {
-        try await client.withTransaction(logger: logger) { tx in
-            let current = try await tx.query(
-                "SELECT phase FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
-            guard let from = try await current.all({ Phase(rawValue: try $0.get("phase")) }).first ?? nil else {
-                throw StoreError.notFound("workshop")
-            }
-            guard from == phase || from.mayMove(to: phase) else {
-                throw StoreError.conflict(
-                    "a workshop moves forward, or back one step only; it cannot go from '\(from.rawValue)' to '\(phase.rawValue)'")
-            }
-            if from == .voting && phase != .voting {
-                // Opening a round locks the workshop row too, so none opens meanwhile.
-                let open = try await tx.query("""
-                    SELECT title, id FROM rounds WHERE workshop_id = \(id) AND state = 'open' ORDER BY seq
-                    """, logger: logger)
-                let rounds = try await open.all { "'\(try $0.get("title", as: String.self))' (\(try $0.get("id", as: UUID.self).text))" }
-                if !rounds.isEmpty {
-                    throw StoreError.conflict(
-                        "the workshop cannot leave voting while rounds are open; close them first: \(rounds.joined(separator: ", "))")
+        do {
+            return try await client.withTransaction(logger: logger) { tx in
+                let current = try await tx.query(
+                    "SELECT phase FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
+                guard let from = try await current.all({ Phase(rawValue: try $0.get("phase")) }).first ?? nil else {
+                    throw StoreError.notFound("workshop")
                 }
+                guard from == phase || from.mayMove(to: phase) else {
+                    throw StoreError.conflict(
+                        "a workshop moves forward, or back one step only; it cannot go from '\(from.rawValue)' to '\(phase.rawValue)'")
+                }
+                if from == .voting && phase != .voting {
+                    // Opening a round locks the workshop row too, so none opens meanwhile.
+                    let open = try await tx.query("""
+                        SELECT title, id FROM rounds WHERE workshop_id = \(id) AND state = 'open' ORDER BY seq
+                        """, logger: logger)
+                    let rounds = try await open.all { "'\(try $0.get("title", as: String.self))' (\(try $0.get("id", as: UUID.self).text))" }
+                    if !rounds.isEmpty {
+                        throw StoreError.conflict(
+                            "the workshop cannot leave voting while rounds are open; close them first: \(rounds.joined(separator: ", "))")
+                    }
+                }
+                let rows = try await tx.query("""
+                    UPDATE workshops SET phase = \(phase.rawValue), updated_at = now() WHERE id = \(id)
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: logger)
+                // Read now: a refusal of the schema's (a closed workshop stays closed) arrives with the rows.
+                let workshop = try await rows.all(Self.workshop)[0]
+                if from != phase {
+                    try await AuditLog.record("workshop.phase", workshop: id, subject: id, by: caller,
+                                              details: ["from": from.rawValue, "to": phase.rawValue],
+                                              on: tx, logger: logger)
+                }
+                return workshop
             }
-            let rows = try await tx.query("""
-                UPDATE workshops SET phase = \(phase.rawValue), updated_at = now() WHERE id = \(id)
-                RETURNING \(unescaped: Self.columns)
-                """, logger: logger)
-            if from != phase {
-                try await AuditLog.record("workshop.phase", workshop: id, subject: id, by: caller,
-                                          details: ["from": from.rawValue, "to": phase.rawValue],
-                                          on: tx, logger: logger)
-            }
-            return try await rows.all(Self.workshop)[0]
+        } catch {
+            // A closed workshop stays closed (trigger workshops_stay_closed): 409.
+            throw StoreError.translating(error)
         }
     }
 

@@ -70,6 +70,15 @@ struct AuthorizationMatrixTests {
                 ("add member", .init(method: .post, path: { "/v1/workshops/\(w)/members" },
                     body: { #"{"display_name":"m","role":"participant"}"# }, expected: [403, 403, 404, 201, 201])),
                 ("list members", .init(method: .get, path: { "/v1/workshops/\(w)/members" }, expected: [403, 403, 404, 200, 200])),
+                ("import members", .init(method: .post, path: { "/v1/workshops/\(w)/members:import" },
+                    body: { "display_name,role,organisation,stakeholder_group\nImport \(counter.next()),participant,,union\n" },
+                    contentType: "text/csv", expected: [403, 403, 404, 201, 201])),
+                ("rotate a member's token", .init(method: .post, path: {
+                    "/v1/members/\(try await s.memberId(api, group: "union"))/token:rotate"
+                }, body: { "{}" }, expected: [403, 403, 404, 200, 200])),
+                ("revoke a member's token", .init(method: .delete, path: {
+                    "/v1/members/\(try await s.memberId(api, group: "union"))/token"
+                }, expected: [403, 403, 404, 204, 204])),
                 ("add working group", .init(method: .post, path: { "/v1/workshops/\(w)/working-groups" },
                     body: { #"{"code":"AK \#(counter.next())","title":"t"}"# }, expected: [403, 403, 404, 201, 201])),
                 ("list working groups", .init(method: .get, path: { "/v1/workshops/\(w)/working-groups" }, expected: [200, 200, 404, 200, 200])),

@@ -59,10 +59,17 @@ struct WorkshopTests {
             #expect(try await api.post(path, token: s.moderator, #"{"phase":"draft"}"#).status == .conflict)
             #expect(try await api.post(path, token: s.moderator, #"{"phase":"sleeping"}"#).status == .unprocessableContent)
             #expect(try await api.post(path, token: s.moderator, #"{"phase":"closed"}"#).status == .ok)
-            // A closed workshop takes no more set-up.
+            // A closed workshop takes no more set-up (its members' tokens read only; an
+            // admin meets the phase rule), and stays closed.
             let member = try await api.post("/v1/workshops/\(s.workshop)/members", token: s.moderator,
                                             #"{"display_name":"late","role":"participant"}"#)
-            #expect(member.status == .conflict)
+            #expect(member.status == .forbidden)
+            #expect(try await api.post("/v1/workshops/\(s.workshop)/members", token: api.admin,
+                                       #"{"display_name":"late","role":"participant"}"#).status == .conflict)
+            let reopen = try await api.post(path, token: api.admin, #"{"phase":"implementing"}"#)
+            #expect(reopen.status == .conflict)
+            #expect(reopen.body["detail"]?.string?.contains("cannot be reopened") == true)
+            #expect(try await api.get("/v1/workshops/\(s.workshop)", token: s.moderator).status == .ok)
         }
     }
 

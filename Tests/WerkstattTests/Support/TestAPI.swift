@@ -63,7 +63,8 @@ struct TestAPI: Sendable {
 
     /// Settings for tests: limits far beyond what a test reaches, and a request deadline
     /// that a loaded machine never hits (DeadlineTests test the deadline itself).
-    static let configuration = AppConfiguration(requestDeadline: .seconds(120), rateLimit: .init(rate: 10_000, burst: 10_000))
+    static let configuration = AppConfiguration(requestDeadline: .seconds(120), rateLimit: .init(rate: 10_000, burst: 10_000),
+                                                addressRateLimit: .init(rate: 10_000, burst: 10_000))
 
     /// Builds the application on a fresh database and runs `body` against it.
     static func run(configuration: AppConfiguration = TestAPI.configuration,
@@ -110,6 +111,14 @@ struct Scenario: Sendable {
         return Scenario(workshop: workshop.id, moderator: moderator.body["token"]!.string!,
                         participant: participant.body["token"]!.string!, participantId: participant.id,
                         observer: observer.body["token"]!.string!)
+    }
+
+    /// Adds a member with a stakeholder group and returns its id.
+    func memberId(_ api: TestAPI, group: String) async throws -> String {
+        let reply = try await api.post("/v1/workshops/\(workshop)/members", token: moderator,
+                                       #"{"display_name":"m","role":"participant","stakeholder_group":"\#(group)"}"#)
+        try #require(reply.status == .created, "\(reply.text)")
+        return reply.id
     }
 
     /// Adds a member with a stakeholder group and returns its token.
