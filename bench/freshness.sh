@@ -62,7 +62,7 @@ export BENCH_ADMIN_TOKEN
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "== werkstatt serve --port $port --with-worker (LOG_LEVEL=$LOG_LEVEL)"
-"$bin" serve --host 127.0.0.1 --port "$port" --with-worker </dev/null >"$work/server.log" 2>&1 &
+"$bin" serve --host 127.0.0.1 --port "$port" --with-worker --address-rate-limit 1000000 </dev/null >"$work/server.log" 2>&1 &
 server=$!
 
 # In the background, so that the traps above fire at once on a signal.

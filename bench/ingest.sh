@@ -116,7 +116,7 @@ admin=$("$bin" token create --admin --label bench-ingest)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
 echo "== werkstatt serve --port $port --with-worker --rate-limit 1000000 (LOG_LEVEL=$LOG_LEVEL)"
-"$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 1000000 \
+"$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 1000000 --address-rate-limit 1000000 \
     </dev/null >"$work/server.log" 2>&1 &
 server=$!
 

@@ -149,7 +149,7 @@ for api in a b; do
     done
     ports[$api]=$port
     echo "== api-$api: werkstatt serve --port $port --rate-limit 1000000 (no worker; LOG_LEVEL=warning)"
-    LOG_LEVEL=warning "$bin" serve --host 127.0.0.1 --port "$port" --rate-limit 1000000 \
+    LOG_LEVEL=warning "$bin" serve --host 127.0.0.1 --port "$port" --rate-limit 1000000 --address-rate-limit 1000000 \
         </dev/null >"$work/api-$api.log" 2>&1 &
     pids[api-$api]=$!
 done

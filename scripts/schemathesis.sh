@@ -125,11 +125,11 @@ admin=$("$bin" token create --admin --label schemathesis)
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
-echo "== werkstatt serve --port $port --with-worker --rate-limit 100000 (log: ${out#"$top"/}/server.log)"
+echo "== werkstatt serve --port $port --with-worker --rate-limit 100000 --address-rate-limit 100000 (log: ${out#"$top"/}/server.log)"
 # A loop, so that the next run finds a server again after a crash; every exit is logged.
 (
     while [[ ! -e $stop_file ]]; do
-        "$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 100000 \
+        "$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 100000 --address-rate-limit 100000 \
             </dev/null >>"$out/server.log" 2>&1 &
         echo $! >"$out/server.pid"
         rc=0; wait $! || rc=$?

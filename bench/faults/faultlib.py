@@ -172,7 +172,7 @@ class Proc:
 
 
 def serve(env, port, with_worker=False, label="serve"):
-    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--rate-limit", "100000"]
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--rate-limit", "100000", "--address-rate-limit", "100000"]
     if with_worker:
         args.append("--with-worker")
     return Proc(env, label, args)
@@ -202,8 +202,9 @@ def wait_ready(port, timeout=60, proc=None):
 
 def active_requests(port):
     """(http_server_active_requests by method (this GET not counted),
-    werkstatt_requests_abandoned_total) from /metrics."""
-    r = Client(port, timeout=10).request("GET", "/metrics")
+    werkstatt_requests_abandoned_total) from /metrics, on the metrics listener (the API's
+    port + 1000, `serve --metrics-port`'s default)."""
+    r = Client(port + 1000, timeout=10).request("GET", "/metrics")
     if r.status != 200:
         return {"(/metrics answered %s)" % r.status: 1}, 0
     active, abandoned = {}, 0
