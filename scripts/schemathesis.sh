@@ -189,6 +189,7 @@ comments = [c for t in theses[:3] for c in ids(f"/v1/theses/{t}/comments", 3)]
 comments += [c for r in recommendations[:3] for c in ids(f"/v1/recommendations/{r}/comments", 3)]
 page = api("GET", f"/v1/workshops/{W}/theses?limit=2", admin)
 items = [i["id"] for i in api("GET", f"/v1/workshops/{W}/implementation-list", admin)["items"]][:8]
+members = ids(f"/v1/workshops/{W}/members", 6)
 dictionaries = {
     "workshop_ids": [W],
     "thesis_ids": theses,
@@ -199,7 +200,11 @@ dictionaries = {
     "working_group_ids": ids(f"/v1/workshops/{W}/working-groups"),
     "event_ids": ids(f"/v1/workshops/{W}/events"),
     "organisation_ids": ids("/v1/organisations"),
-    "member_ids": [moderator["id"], participant["id"]] + ids(f"/v1/workshops/{W}/members", 6),
+    "member_ids": [moderator["id"], participant["id"]] + members,
+    # Rotating or revoking the callers' own tokens would end their runs early: only the
+    # demo's members (or, should there be none, an id that is no member's).
+    "token_member_ids": [m for m in members if m not in (moderator["id"], participant["id"])]
+                        or ["00000000-0000-4000-8000-000000000000"],
     "slugs": [w["slug"] for w in workshops] + ["no-such-workshop"],
     # "" is the first page; cursors are opaque, so only ones the server gave out.
     "cursors": ["", page["next_cursor"]],
@@ -253,7 +258,8 @@ enabled = false
 [[operations]]
 include-operation-id = [
   "createWorkshop",               # ends_on not before starts_on
-  "createMember",                 # organisation_id must exist
+  "createMember",                 # organisation_id must exist; 409: e-mail address already in the workshop
+  "importMembers",                # the CSV rows, their organisations and e-mail addresses
   "createThesis",                 # working_group_id, event_id of the workshop
   "createThesisComment",          # parent_id of the same thesis, depth below 50
   "createRecommendationComment",  # parent_id of the same recommendation, depth below 50
@@ -264,9 +270,17 @@ include-operation-id = [
   "updateImplementationItem",     # a range's to_year after its year
   "updateWorkshop",               # 409 once closed
   "updateMember",                 # organisation_id must exist; 409: group frozen while a round is open
+  "rotateMemberToken",            # 409 once closed
   "updateOrganisation",           # 409: group frozen while a round is open in a workshop with its members
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422, 429]
+
+# New tokens and revocations only for the demo's members, never the callers' own (the
+# participant's token must still work when its run comes). Revoking a token twice is
+# a 404, which every operation may answer.
+[[operations]]
+include-operation-id = ["rotateMemberToken", "revokeMemberToken"]
+parameters = {{ "path.member_id" = {{ dictionary = "token_member_ids", probability = 0.7 }} }}
 """)
 PY
 
