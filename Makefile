@@ -23,7 +23,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out faults db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import faults db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -78,6 +78,10 @@ bench-ingest:
 bench-scale-out:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/scale-out.sh
+
+bench-member-import:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/member-import.sh
 
 # Fault injection (bench/faults/run.sh, docs/reliability.md): each scenario on its own
 # throwaway cluster against the release build; exits non-zero if any check fails.

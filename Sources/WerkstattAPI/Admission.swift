@@ -73,6 +73,9 @@ enum BodyLimit {
     static func bytes(for path: String) -> Int {
         path.hasSuffix("/members:import") ? memberImport : standard
     }
+
+    /// The detail of a 413.
+    static let exceeded = "the request body exceeds the route's limit (1 MiB; 4 MiB for a member import)"
 }
 
 /// The address a request comes from: the peer's, or, when the peer is a trusted proxy,

@@ -37,7 +37,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError:
             return fromHTTPError(error)
         case is NIOTooManyBytesError:
-            return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
+            return APIError(.contentTooLarge, "too-large", BodyLimit.exceeded)
         case let error as PSQLError where Self.isUnavailable(error):
             logger.warning("database unavailable", metadata: ["error": "\(error.code)"])
             return .unavailable("the database is not reachable; try again shortly")
@@ -50,7 +50,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     private static func fromHTTPError(_ error: HTTPError) -> APIError {
         switch error.status {
         case .contentTooLarge:
-            return APIError(.contentTooLarge, "too-large", "the request body exceeds the limit of 1 MiB")
+            return APIError(.contentTooLarge, "too-large", BodyLimit.exceeded)
         case .notFound:
             return APIError(.notFound, "not-found", "no such resource")
         case .methodNotAllowed:

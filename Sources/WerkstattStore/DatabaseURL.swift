@@ -31,14 +31,16 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             throw .malformed("the scheme must be postgres:// or postgresql://")
         }
         guard let host = components.host, !host.isEmpty else { throw .malformed("no host") }
+        // URLComponents decodes user, password and path already: decoding them again
+        // would turn a literal "%41" in a password into "A".
         guard let user = components.user, !user.isEmpty else { throw .malformed("no user name") }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty else { throw .malformed("no database name") }
         self.host = host
         self.port = components.port ?? 5432
-        self.username = user.removingPercentEncoding ?? user
-        self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
-        self.database = database.removingPercentEncoding ?? database
+        self.username = user
+        self.password = components.password
+        self.database = database
         self.sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         guard ["disable", "prefer", "require"].contains(sslMode) else {
             throw .malformed("sslmode must be disable, prefer or require")

@@ -101,10 +101,11 @@ struct MembersController {
             if filter.role == nil { errors.append(FieldError("role", "must be participant, moderator or observer")) }
         }
         let format = try ExportFormat(request)
+        let pageRequest = try request.pageRequest  // checked for CSV too, which lists every match
         guard errors.isEmpty else { throw APIError.invalid(errors) }
         switch format.kind {
         case .json:
-            let page = try await members.list(in: workshop.id, filter: filter, page: try request.pageRequest)
+            let page = try await members.list(in: workshop.id, filter: filter, page: pageRequest)
             return try Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: JSONCoding.encoder().encode(page))))
         case .csv:
