@@ -37,6 +37,15 @@ struct Access: Sendable {
         }
     }
 
+    /// The workshop of the path's `workshop_id`, for a moderator (or admin) setting it up
+    /// while it is not closed.
+    func workshopToSetUp(_ context: AppRequestContext) async throws -> Workshop {
+        let workshop = try await workshop(try context.id("workshop_id", of: "workshop"),
+                                          for: try context.requireCaller(), need: .moderate)
+        try Self.require(.setUp, in: workshop)
+        return workshop
+    }
+
     /// 403 when the caller's role does not allow the request.
     static func require(_ need: Need, of caller: Caller) throws {
         switch (need, caller) {

@@ -77,6 +77,37 @@ public enum CSV {
         return records
     }
 
+    /// An import file: its header, where each known column is (`columns`: column → the
+    /// header names that mean it, lower case, English and German), and its data records;
+    /// or the line-numbered reason it cannot be read. The imports share this, so every
+    /// import reads headers alike.
+    public struct Table: Sendable {
+        public var header: Record
+        public var position: [String: Int]
+        public var records: ArraySlice<Record>
+
+        public static func read(_ text: String, columns: [String: [String]],
+                                expecting: String) -> Result<Table, ImportErrors> {
+            let records: [Record]
+            do {
+                records = try CSV.parse(text)
+            } catch {
+                return .failure(ImportErrors([FieldError("line \(error.line)", error.message)]))
+            }
+            guard let header = records.first else {
+                return .failure(ImportErrors([FieldError("line 1", "the file is empty; expected a header with \(expecting)")]))
+            }
+            var position: [String: Int] = [:]
+            for (index, name) in header.fields.enumerated() {
+                let normalised = name.trimmingCharacters(in: .whitespaces).lowercased()
+                if let column = columns.first(where: { $0.value.contains(normalised) })?.key, position[column] == nil {
+                    position[column] = index
+                }
+            }
+            return .success(Table(header: header, position: position, records: records.dropFirst()))
+        }
+    }
+
     /// The characters that make a spreadsheet program read a cell as a formula (or, for
     /// tab and carriage return, shift it into one): `=HYPERLINK(…)` in a title must stay text.
     static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]

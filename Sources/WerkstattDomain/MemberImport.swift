@@ -27,33 +27,23 @@ public enum MemberImport {
     public static let maxRows = 20_000
 
     public static func parse(_ text: String) -> Result<[ImportedMember], ImportErrors> {
-        let records: [CSV.Record]
-        do {
-            records = try CSV.parse(text)
-        } catch {
-            return .failure(ImportErrors([FieldError("line \(error.line)", error.message)]))
+        let table: CSV.Table
+        switch CSV.Table.read(text, columns: columns, expecting: "display_name, role, organisation, stakeholder_group and email") {
+        case .failure(let failure): return .failure(failure)
+        case .success(let read): table = read
         }
-        guard let header = records.first else {
-            return .failure(ImportErrors([FieldError("line 1", "the file is empty; expected a header with display_name, role, organisation, stakeholder_group and email")]))
-        }
-        var position: [String: Int] = [:]
-        for (index, name) in header.fields.enumerated() {
-            let normalised = name.trimmingCharacters(in: .whitespaces).lowercased()
-            if let column = columns.first(where: { $0.value.contains(normalised) })?.key, position[column] == nil {
-                position[column] = index
-            }
-        }
+        let (header, position) = (table.header, table.position)
         let missing = ["display_name", "role", "organisation", "stakeholder_group"].filter { position[$0] == nil }
         guard missing.isEmpty else {
             return .failure(ImportErrors([FieldError("line \(header.line)", "the header needs the columns display_name, role, organisation, stakeholder_group (and optionally email); missing: \(missing.joined(separator: ", "))")]))
         }
-        guard records.count - 1 <= maxRows else {
-            return .failure(ImportErrors([FieldError("line \(header.line)", "at most \(maxRows) members per import; this file has \(records.count - 1)")]))
+        guard table.records.count <= maxRows else {
+            return .failure(ImportErrors([FieldError("line \(header.line)", "at most \(maxRows) members per import; this file has \(table.records.count)")]))
         }
         var errors: [FieldError] = []
         var rows: [ImportedMember] = []
         var emails: [String: Int] = [:]
-        for record in records.dropFirst() {
+        for record in table.records {
             let lineLabel = "line \(record.line)"
             guard record.fields.count == header.fields.count else {
                 errors.append(FieldError(lineLabel, "has \(record.fields.count) fields, the header \(header.fields.count)"))

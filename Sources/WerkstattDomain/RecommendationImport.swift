@@ -24,29 +24,19 @@ public enum RecommendationImport {
     ]
 
     public static func parse(_ text: String) -> Result<[ImportedRecommendation], ImportErrors> {
-        let records: [CSV.Record]
-        do {
-            records = try CSV.parse(text)
-        } catch {
-            return .failure(ImportErrors([FieldError("line \(error.line)", error.message)]))
+        let table: CSV.Table
+        switch CSV.Table.read(text, columns: columns, expecting: "code and title") {
+        case .failure(let failure): return .failure(failure)
+        case .success(let read): table = read
         }
-        guard let header = records.first else {
-            return .failure(ImportErrors([FieldError("line 1", "the file is empty; expected a header with code and title")]))
-        }
-        var position: [String: Int] = [:]
-        for (index, name) in header.fields.enumerated() {
-            let normalised = name.trimmingCharacters(in: .whitespaces).lowercased()
-            if let column = columns.first(where: { $0.value.contains(normalised) })?.key, position[column] == nil {
-                position[column] = index
-            }
-        }
+        let (header, position) = (table.header, table.position)
         guard let codeColumn = position["code"], let titleColumn = position["title"] else {
             return .failure(ImportErrors([FieldError("line \(header.line)", "the header needs the columns code and title (found: \(header.fields.joined(separator: ", ")))")]))
         }
         var errors: [FieldError] = []
         var rows: [ImportedRecommendation] = []
         var seen: [String: Int] = [:]
-        for record in records.dropFirst() {
+        for record in table.records {
             func value(_ column: String) -> String? {
                 guard let i = position[column] else { return nil }
                 return i < record.fields.count ? record.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""

@@ -20,14 +20,6 @@ struct MembersController {
         group.delete("members/:member_id/token", use: revokeToken)
     }
 
-    /// The workshop, for a moderator setting it up while it is not closed.
-    private func workshopToSetUp(_ context: AppRequestContext) async throws -> Workshop {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"),
-                                                 for: try context.requireCaller(), need: .moderate)
-        try Access.require(.setUp, in: workshop)
-        return workshop
-    }
-
     /// The member of a path id, if a moderator of its workshop (or an admin) calls.
     private func moderatedMember(_ context: AppRequestContext) async throws -> (Member, Workshop) {
         let id = try context.id("member_id", of: "member")
@@ -38,7 +30,7 @@ struct MembersController {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Member> {
-        let workshop = try await workshopToSetUp(context)
+        let workshop = try await access.workshopToSetUp(context)
         let new = try await request.decodeJSON(as: NewMember.self, context: context)
         let member = try await members.create(new, in: workshop.id, by: try context.requireCaller())
         return .init(status: .created, response: member)
@@ -48,7 +40,7 @@ struct MembersController {
     /// mail merge (default) or JSON (`?format=json`), and are never retrievable again.
     @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let workshop = try await workshopToSetUp(context)
+        let workshop = try await access.workshopToSetUp(context)
         let query = request.uri.queryParameters
         let format = query.get("format") ?? "csv"
         guard ["csv", "json"].contains(format) else { throw APIError.invalid([FieldError("format", "must be csv or json")]) }

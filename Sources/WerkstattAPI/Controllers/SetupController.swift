@@ -15,16 +15,8 @@ struct SetupController {
         group.get("workshops/:workshop_id/events", use: listEvents)
     }
 
-    /// The workshop, for a moderator setting it up while it is not closed.
-    private func workshopToSetUp(_ context: AppRequestContext) async throws -> Workshop {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"),
-                                                 for: try context.requireCaller(), need: .moderate)
-        try Access.require(.setUp, in: workshop)
-        return workshop
-    }
-
     @Sendable func createWorkingGroup(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<WorkingGroup> {
-        let workshop = try await workshopToSetUp(context)
+        let workshop = try await access.workshopToSetUp(context)
         let new = try await request.decodeJSON(as: NewWorkingGroup.self, context: context)
         return .init(status: .created,
                      response: try await workingGroups.create(new, in: workshop.id, by: try context.requireCaller()))
@@ -36,7 +28,7 @@ struct SetupController {
     }
 
     @Sendable func createEvent(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Event> {
-        let workshop = try await workshopToSetUp(context)
+        let workshop = try await access.workshopToSetUp(context)
         let new = try await request.decodeJSON(as: NewEvent.self, context: context)
         return .init(status: .created,
                      response: try await events.create(new, in: workshop.id, by: try context.requireCaller()))
