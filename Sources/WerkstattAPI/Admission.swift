@@ -18,7 +18,8 @@ struct Admission: Sendable {
     /// Checks the request and prepares its context (body limit, caller); throws the
     /// problem to answer otherwise. The token look-up runs under `deadline`.
     func admit(_ request: Request, context: inout AppRequestContext, deadline: Duration) async throws {
-        let path = request.uri.path
+        // As the router sees it: empty segments do not count ("//v1/…" is "/v1/…").
+        let path = "/" + request.uri.path.split(separator: "/").joined(separator: "/")
         // Load balancers probe health often from one address; those answers cost nothing.
         if !path.hasPrefix("/health/") {
             let client = ClientAddress.of(peer: context.remoteAddress?.ipAddress,
@@ -65,13 +66,16 @@ struct Authenticator: Sendable {
 
 /// The largest body each route reads; 413 above it, before it is read in full.
 enum BodyLimit {
-    /// Every route but the ones below.
+    /// Every `/v1` route but the ones below.
     static let standard = 1 << 20
     /// A member import: 20 000 rows (`MemberImport.maxRows`) of about 150 bytes.
     static let memberImport = 4 << 20
+    /// Routes outside `/v1` (health, reports, the document) take no body.
+    static let outsideV1 = 16 << 10
 
     static func bytes(for path: String) -> Int {
-        path.hasSuffix("/members:import") ? memberImport : standard
+        guard path.hasPrefix("/v1/") else { return outsideV1 }
+        return path.hasPrefix("/v1/workshops/") && path.hasSuffix("/members:import") ? memberImport : standard
     }
 
     /// The detail of a 413.

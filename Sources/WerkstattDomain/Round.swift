@@ -39,6 +39,12 @@ public struct Round: Codable, Sendable, Equatable {
         Self.showsStanding(state: state, results: results, to: audience)
     }
 
+    /// Whether this audience sees only the final snapshot of the round: for a closed round,
+    /// everyone but moderators (who saw its provisional standing anyway).
+    public static func showsOnlyFinal(state: State, to audience: Audience) -> Bool {
+        state == .closed && audience != .moderators
+    }
+
     /// The same rule for a round known only by its state and results setting.
     public static func showsStanding(state: State, results: ResultsVisibility, to audience: Audience) -> Bool {
         switch (state, audience) {

@@ -38,7 +38,8 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             SELECT $2::uuid AS id
         ), snapshot AS (
             SELECT s.round_id, s.provisional, s.items FROM ranking_snapshots s
-             WHERE s.round_id = (SELECT id FROM decisive) AND s.published ORDER BY s.id DESC LIMIT 1
+             WHERE s.round_id = (SELECT id FROM decisive) AND s.published AND (NOT $3::boolean OR NOT s.provisional)
+             ORDER BY s.id DESC LIMIT 1
         ), ranked AS (
             SELECT (e->>'recommendation_id')::uuid AS recommendation_id, (e->>'rank')::int AS rank, ord
               FROM snapshot, jsonb_array_elements(snapshot.items) WITH ORDINALITY AS x(e, ord)
@@ -86,8 +87,9 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         let decisive = try await candidates.all { r in
             (try r.get("id", as: UUID.self), try Round.State(decoding: try r.get("state")),
              try ResultsVisibility(decoding: try r.get("results")))
-        }.first { Round.showsStanding(state: $0.1, results: $0.2, to: audience) }?.0
-        bindings.append(decisive)
+        }.first { Round.showsStanding(state: $0.1, results: $0.2, to: audience) }
+        bindings.append(decisive?.0)
+        bindings.append(decisive.map { Round.showsOnlyFinal(state: $0.1, to: audience) } ?? false)
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         var items: [ImplementationItem] = []
         var round: UUID?

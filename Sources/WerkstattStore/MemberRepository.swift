@@ -129,14 +129,18 @@ public struct PostgresMemberRepository: MemberRepository {
                     SELECT \(workshop), r.name, r.role, NULLIF(r.organisation, '')::uuid, NULLIF(r.stakeholder_group, ''),
                            NULLIF(r.email, ''), decode(r.token_hash, 'hex'), \(expiresAt)
                       FROM unnest(\(rows.map(\.displayName)), \(rows.map(\.role.rawValue)),
-                                  \(rows.map { $0.organisation.flatMap { organisations[$0.lowercased()]?.text } ?? "" }),
+                                  \(rows.map { $0.organisation.flatMap { organisations[$0]?.text } ?? "" }),
                                   \(rows.map { $0.stakeholderGroup?.rawValue ?? "" }), \(rows.map { $0.email ?? "" }),
                                   \(tokens.map(Token.hashHex))) WITH ORDINALITY
                            AS r(name, role, organisation, stakeholder_group, email, token_hash, ord)
                      ORDER BY r.ord
-                    RETURNING id
+                    RETURNING id, encode(token_hash, 'hex') AS token_hash
                     """, logger: logger)
-                let ids = try await inserted.all { try $0.get("id", as: UUID.self) }
+                // Paired by hash, not by the order of RETURNING, which PostgreSQL does not promise.
+                let idByHash = Dictionary(uniqueKeysWithValues: try await inserted.all {
+                    (try $0.get("token_hash", as: String.self), try $0.get("id", as: UUID.self))
+                })
+                let ids = tokens.compactMap { idByHash[Token.hashHex($0)] }
                 try await AuditLog.record("member.import", workshop: workshop, subject: nil, by: caller,
                                           details: ["members": String(ids.count)], on: tx, logger: logger)
                 let read = try await tx.query("\(unescaped: Self.select) WHERE m.id = ANY(\(ids))", logger: logger)
@@ -152,26 +156,33 @@ public struct PostgresMemberRepository: MemberRepository {
         }
     }
 
-    /// The organisation of every name in the file (lower-cased name → id), creating the
+    /// The organisation of every name in the file (name as written → id), creating the
     /// missing ones when asked; 422 naming each line whose organisation is unknown,
-    /// ambiguous, or cannot be created for want of a stakeholder group.
+    /// ambiguous, or cannot be created for want of a stakeholder group. Names are compared
+    /// as PostgreSQL lower-cases them (`lower`, as the index does), never as Swift does:
+    /// the two disagree on letters such as "Ä" under some collations.
     static func organisations(for rows: [ImportedMember], create: Bool, by caller: Caller,
                               on tx: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
-        let names = Array(Set(rows.compactMap { $0.organisation?.lowercased() }))
+        let names = Array(Set(rows.compactMap(\.organisation)))
         guard !names.isEmpty else { return [:] }
         let found = try await tx.query("""
-            SELECT lower(name) AS key, array_agg(id) AS ids FROM organisations WHERE lower(name) = ANY(\(names)) GROUP BY 1
+            SELECT n.name, lower(n.name) AS key, array_remove(array_agg(o.id), NULL) AS ids
+              FROM unnest(\(names)) AS n(name) LEFT JOIN organisations o ON lower(o.name) = lower(n.name)
+             GROUP BY n.name
             """, logger: logger)
+        var keyOf: [String: String] = [:]
         var known: [String: [UUID]] = [:]
-        for (key, ids) in try await found.all({ (try $0.get("key", as: String.self), try $0.get("ids", as: [UUID].self)) }) {
-            known[key] = ids
+        for (name, key, ids) in try await found.all({
+            (try $0.get("name", as: String.self), try $0.get("key", as: String.self), try $0.get("ids", as: [UUID].self))
+        }) {
+            keyOf[name] = key
+            if !ids.isEmpty { known[key] = ids }
         }
         var errors: [FieldError] = []
         var toCreate: [(name: String, group: StakeholderGroup)] = []
         var planned = Set<String>()
         for row in rows {
-            guard let name = row.organisation else { continue }
-            let key = name.lowercased()
+            guard let name = row.organisation, let key = keyOf[name] else { continue }
             switch known[key]?.count ?? 0 {
             case 1: continue
             case 0 where create:
@@ -189,20 +200,22 @@ public struct PostgresMemberRepository: MemberRepository {
             }
         }
         guard errors.isEmpty else { throw StoreError.invalid(errors) }
-        var result = known.compactMapValues { $0.count == 1 ? $0[0] : nil }
+        var byKey = known.compactMapValues { $0.count == 1 ? $0[0] : nil }
         if !toCreate.isEmpty {
             let created = try await tx.query("""
                 INSERT INTO organisations (name, stakeholder_group)
                 SELECT * FROM unnest(\(toCreate.map(\.name))::text[], \(toCreate.map(\.group.rawValue))::text[])
-                RETURNING id, lower(name) AS key
+                RETURNING id, name, lower(name) AS key
                 """, logger: logger)
-            for (id, key) in try await created.all({ (try $0.get("id", as: UUID.self), try $0.get("key", as: String.self)) }) {
-                result[key] = id
+            for (id, name, key) in try await created.all({
+                (try $0.get("id", as: UUID.self), try $0.get("name", as: String.self), try $0.get("key", as: String.self))
+            }) {
+                byKey[key] = id
                 try await AuditLog.record("organisation.create", workshop: nil, subject: id, by: caller,
-                                          details: ["name": key, "via": "member import"], on: tx, logger: logger)
+                                          details: ["name": name, "via": "member import"], on: tx, logger: logger)
             }
         }
-        return result
+        return keyOf.compactMapValues { byKey[$0] }
     }
 
     /// 422 naming each line whose e-mail address a member of the workshop already has.

@@ -158,6 +158,11 @@ public struct PostgresRoundRepository: RoundRepository {
             }
             if to == .closed {
                 try await Self.refuseWeightlessClose(id, on: tx, logger: logger)
+                // Each ballot keeps the group it is counted in from now on (sql/008).
+                try await tx.query("""
+                    UPDATE ballots b SET stakeholder_group = g.stakeholder_group
+                      FROM member_groups g WHERE g.member_id = b.member_id AND b.round_id = \(id)
+                    """, logger: logger)
                 // The final, non-provisional snapshot.
                 try await tx.query("SELECT mark_rounds_dirty(ARRAY[\(id)]::uuid[])", logger: logger)
             }
@@ -257,9 +262,13 @@ public struct PostgresRoundRepository: RoundRepository {
 
     public func ranking(of round: Round, for audience: Audience) async throws -> Ranking {
         guard round.showsStanding(to: audience) else { return .withheldUntilClose(round) }
+        // Of a closed round, only its final count: between the close and the worker's final
+        // snapshot, the last provisional one must not be seen by anyone who never saw it.
+        let finalOnly = Round.showsOnlyFinal(state: round.state, to: audience)
         let rows = try await client.query("""
             SELECT \(unescaped: Self.snapshotColumns)
-              FROM ranking_snapshots WHERE round_id = \(round.id) AND published ORDER BY id DESC LIMIT 1
+              FROM ranking_snapshots WHERE round_id = \(round.id) AND published AND (NOT \(finalOnly) OR NOT provisional)
+             ORDER BY id DESC LIMIT 1
             """, logger: logger)
         let empty = Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
                             ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])

@@ -17,7 +17,9 @@ import PostgresNIO
 ///
 /// - CONNECT on the database, USAGE on the schema;
 /// - SELECT on every table and view;
-/// - INSERT, UPDATE, DELETE on every other table;
+/// - INSERT and UPDATE on every other table, and DELETE only on `deletableTables` (what
+///   the service deletes): a DELETE on a workshop, round or member would cascade, as the
+///   owner, into snapshots, audit texts and the audit log;
 /// - INSERT only on `appendOnlyTables`: no UPDATE, no DELETE, no TRUNCATE;
 /// - nothing more on `readOnlyTables` (`serve` and `worker` only check that no migration
 ///   is pending);
@@ -79,6 +81,10 @@ public struct RuntimeRole: Sendable {
     /// History and records the service may add to but never change: ballot versions,
     /// ranking snapshots, the audit text behind a final snapshot, the audit log.
     public static let appendOnlyTables = ["audit_log", "ballot_history", "ranking_snapshots", "snapshot_audits"]
+
+    /// The only tables the service deletes rows from: the worker's queue of changes and
+    /// back-offs.
+    public static let deletableTables = ["round_changes", "round_backoff"]
 
     /// Tables the service only reads.
     public static let readOnlyTables = ["schema_migrations"]
@@ -192,7 +198,8 @@ public struct RuntimeRole: Sendable {
             throw Failure.schema("tables \(missing.sorted().joined(separator: ", ")) are not in schema \(schema): migrate first")
         }
         for table in tables where !Self.readOnlyTables.contains(table) {
-            let privileges = Self.appendOnlyTables.contains(table) ? "INSERT" : "INSERT, UPDATE, DELETE"
+            let privileges = Self.appendOnlyTables.contains(table) ? "INSERT"
+                : Self.deletableTables.contains(table) ? "INSERT, UPDATE, DELETE" : "INSERT, UPDATE"
             statements.append("GRANT \(privileges) ON TABLE \(inSchema).\(Self.identifier(table)) TO \(role)")
         }
         statements += [

@@ -108,4 +108,32 @@ struct Aggregates: Sendable {
 
     /// Total number of ballots counted.
     var totalBallots: Int { ballots.reduce(0, +) }
+
+    /// The same counts with the groups of each unit added into its first group (the
+    /// others left empty). Groups under k weigh together, and evaluating their merged
+    /// counts, rather than each group's with equal weights, makes every score the same to
+    /// the last bit whichever pooled group cast which ballot.
+    func merging(units: [[Int]]) -> Aggregates {
+        var merged = self
+        let n = self.n
+        for unit in units where unit.count > 1 {
+            let r = unit[0]
+            for g in unit.dropFirst() {
+                merged.ballots[r] += merged.ballots[g]
+                merged.ballots[g] = 0
+                func fold(_ table: inout [Int], width: Int) {
+                    guard !table.isEmpty else { return }
+                    for i in 0..<width {
+                        table[r * width + i] += table[g * width + i]
+                        table[g * width + i] = 0
+                    }
+                }
+                fold(&merged.sums, width: n)
+                fold(&merged.support, width: n)
+                fold(&merged.grades, width: n * Self.gradeCount)
+                fold(&merged.above, width: n * n)
+            }
+        }
+        return merged
+    }
 }

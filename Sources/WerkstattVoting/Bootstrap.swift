@@ -72,14 +72,16 @@ public struct RankInterval: Sendable, Hashable, Codable {
     }
 }
 
-/// The seeded bootstrap behind rank intervals, stratified by stakeholder group.
+/// The seeded bootstrap behind rank intervals, stratified by the disclosure's units (each
+/// shown stakeholder group on its own, the groups under k together; `Disclosure.entries`).
 ///
-/// Sample s (s = 0..<B) resamples each group on its own: for the groups in group order,
-/// group g's n_g ballots (a contiguous run of the canonical order, which sorts by group)
-/// are replaced by n_g draws with replacement from that run (draw = start_g +
-/// `next(below: n_g)`, all from one xoshiro256** stream seeded with the round's seed).
-/// Every resample thus keeps each group's size, so no resample loses a group the balance
-/// weighs, and the balance weights are those of the round. The ranks are recomputed with
+/// Sample s (s = 0..<B) resamples each unit on its own: for the units in order, the
+/// unit's n_u ballots (in canonical order for one group; for several, sorted by their
+/// entries alone, so that which pooled group cast which ballot changes no draw) are
+/// replaced by n_u draws with replacement from them (`next(below: n_u)`, all from one
+/// xoshiro256** stream seeded with the round's seed). Every resample thus keeps each
+/// unit's size, so no resample loses a group the balance weighs, and the weights are
+/// those of the round. The ranks are recomputed with
 /// the round's method. For each item the B ranks are sorted; the interval is
 /// [r(⌊0.05 (B−1)⌋), r(⌈0.95 (B−1)⌉)] (0-based order statistics), then widened to include
 /// the item's actual rank.
@@ -143,7 +145,7 @@ public enum Bootstrap {
     /// Rank intervals for all items of a canonical ballot set; `check` runs before every
     /// resample and may stop the computation by throwing.
     static func rankIntervals<E: Error>(
-        canonical set: BallotSet, candidates n: Int, balance: Balance,
+        canonical set: BallotSet, candidates n: Int, weights: [Double], units: [[Int]],
         samples: Int, seed: UInt64, actualRanks: [Int],
         checkingCancellation check: () throws(E) -> Void
     ) throws(E) -> [RankInterval] {
@@ -151,15 +153,7 @@ public enum Bootstrap {
         guard samples > 0, ballots > 0, n > 0 else {
             return actualRanks.map { RankInterval(lo: $0, hi: $0) }
         }
-        // Each group's run in the canonical order: (start, count), in group order.
-        var runs: [(start: Int, count: Int)] = []
-        var start = 0
-        while start < ballots {
-            var end = start + 1
-            while end < ballots && set.groups[end] == set.groups[start] { end += 1 }
-            runs.append((start, end - start))
-            start = end
-        }
+        let strata = Self.strata(set, units: units)
         var rng = Xoshiro256StarStar(seed: seed)
         var histogram = [Int](repeating: 0, count: n * n)
         var multiplicity = [UInt32](repeating: 0, count: ballots)
@@ -167,18 +161,45 @@ public enum Bootstrap {
             try check()
             multiplicity.withUnsafeMutableBufferPointer { m in
                 m.update(repeating: 0)
-                for run in runs {
-                    let bound = UInt64(run.count)
-                    for _ in 0..<run.count { m[run.start + Int(rng.next(below: bound))] &+= 1 }
+                for stratum in strata {
+                    let bound = UInt64(stratum.count)
+                    for _ in 0..<stratum.count { m[stratum[Int(rng.next(below: bound))]] &+= 1 }
                 }
             }
-            let agg = Aggregates(counting: set, n: n, multiplicity: multiplicity, trackSupport: false)
-            let weights = Weights.perBallot(balance: balance, ballotsPerGroup: agg.ballots)
+            // Stratified: every group keeps its size, so the round's weights hold.
+            let agg = Aggregates(counting: set, n: n, multiplicity: multiplicity, trackSupport: false).merging(units: units)
             let ranks = Evaluator.evaluate(agg, weights: weights, ranks: true, extras: false).ranks
             for i in 0..<n { histogram[i * n + ranks[i] - 1] += 1 }
         }
         return (0..<n).map { i in
             interval(histogram: Array(histogram[(i * n)..<(i * n + n)]), actual: actualRanks[i])
         }
+    }
+
+    /// The ballot positions of each stratum, in unit order: a unit's ballots (a shown group,
+    /// or the groups under k together) sorted by their entries alone, not by group, so that
+    /// which pooled group cast which ballot changes no draw, and no rank interval.
+    static func strata(_ set: BallotSet, units: [[Int]]) -> [[Int]] {
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            var ea = Int(set.offsets[a]), eb = Int(set.offsets[b])
+            let enda = Int(set.offsets[a + 1]), endb = Int(set.offsets[b + 1])
+            let withValues = set.kind.hasValues
+            while ea < enda && eb < endb {
+                if set.items[ea] != set.items[eb] { return set.items[ea] < set.items[eb] }
+                if withValues && set.values[ea] != set.values[eb] { return set.values[ea] < set.values[eb] }
+                ea += 1
+                eb += 1
+            }
+            return enda - Int(set.offsets[a]) < endb - Int(set.offsets[b])
+        }
+        var unitOf = [Int](repeating: -1, count: StakeholderGroup.count)
+        for (u, unit) in units.enumerated() { for g in unit { unitOf[g] = u } }
+        var strata = [[Int]](repeating: [], count: units.count)
+        for b in 0..<set.count {
+            let u = unitOf[Int(set.groups[b])]
+            if u >= 0 { strata[u].append(b) }
+        }
+        // Canonical order already sorts within one group; a unit of several groups needs it.
+        return strata.map { $0.count > 1 ? $0.sorted(by: precedes) : $0 }.filter { !$0.isEmpty }
     }
 }

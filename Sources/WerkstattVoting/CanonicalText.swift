@@ -7,6 +7,10 @@ public struct CanonicalTextError: Error, Sendable, Hashable, CustomStringConvert
 }
 
 extension Digest {
+    /// The most bootstrap samples a canonical text may ask for (`recommendedSamples` never
+    /// gives more than 200).
+    static let maxVerifiedSamples = 10_000
+
     /// Reads a canonical form (`werkstatt-tally/2`, as `canonicalForm` writes it) back into
     /// the round input it describes, so an auditor can recompute digest and ranking.
     /// Strict: anything `canonicalForm` would not write is refused, so a text that parses
@@ -49,7 +53,13 @@ extension Digest {
         let bootstrap = try reader.words("bootstrap")
         guard bootstrap.count == 2, let seed = UInt64(bootstrap[1]) else { throw reader.error("expected 'bootstrap <samples> <seed>'") }
         let samples = try reader.number(bootstrap[0])
+        // Counts are bounded by what a text of this size can hold, so a doctored file can
+        // neither exhaust memory nor keep `werkstatt verify` busy for ever.
+        guard samples <= Self.maxVerifiedSamples else {
+            throw reader.error("more than \(Self.maxVerifiedSamples) bootstrap samples; no count of this server has that many")
+        }
         let n = try reader.number(try reader.single("candidates"))
+        guard n <= reader.bytes.count else { throw reader.error("more candidates than the text has bytes") }
         var candidates: [Candidate] = []
         for _ in 0..<n {
             let code = try reader.counted()
@@ -59,6 +69,7 @@ extension Digest {
             candidates.append(Candidate(code: code, id: id))
         }
         let count = try reader.number(try reader.single("ballots"))
+        guard count <= reader.bytes.count else { throw reader.error("more ballots than the text has bytes") }
         var ballots = BallotSet(kind: method.kind, reservingBallots: count)
         for _ in 0..<count {
             let words = try reader.line().split(separator: " ", omittingEmptySubsequences: false).map(String.init)

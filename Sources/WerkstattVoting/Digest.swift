@@ -22,8 +22,9 @@ import Crypto
 /// shortest round-trip decimal form (e.g. 0.25, 1.0, 1e-05). Ballot keys are not part of it:
 /// the digest is a function of the multiset of ballots, never of who voted or when.
 ///
-/// Version 2 (this one) added `min_group_size` and resamples the bootstrap within each
-/// group; version 1 had neither. docs/methods.md describes both.
+/// Version 2 (this one) added `min_group_size`, which also decides the counting units:
+/// groups under k weigh together and the bootstrap resamples within each unit; version 1
+/// had neither. docs/methods.md describes both.
 public enum Digest {
     /// First line of the canonical form; changes whenever the form or a counting rule does.
     public static let formatVersion = "werkstatt-tally/2"

@@ -35,31 +35,32 @@ public enum Tally {
         let n = canonical.candidates.count
         let set = canonical.ballots
         let agg = Aggregates(counting: set, n: n, trackSupport: true)
-        let weights = Weights.perBallot(balance: input.balance, ballotsPerGroup: agg.ballots)
-        let overall = Evaluator.evaluate(agg, weights: weights, ranks: true, extras: true)
-
         let voting = (0..<Aggregates.groupCount).filter { agg.ballots[$0] > 0 }
         var ballotsPerGroup: [StakeholderGroup: Int] = [:]
-        var weightByGroup: [StakeholderGroup: Double] = [:]
         for g in voting {
             guard let group = StakeholderGroup(ordinal: g) else { continue }
             ballotsPerGroup[group] = agg.ballots[g]
-            weightByGroup[group] = weights[g]
         }
         let disclosure = Disclosure(counts: ballotsPerGroup, minGroupSize: input.minGroupSize)
+        let entries = disclosure.entries.map { $0.map(\.ordinal) }
+        // Groups under k weigh together (Weights.perBallot(balance:ballotsPerGroup:units:)).
+        let weights = Weights.perBallot(balance: input.balance, ballotsPerGroup: agg.ballots, units: entries)
+        let units = agg.merging(units: entries)
+        let overall = Evaluator.evaluate(units, weights: weights, ranks: true, extras: true)
+        var weightByGroup: [StakeholderGroup: Double] = [:]
+        for group in ballotsPerGroup.keys { weightByGroup[group] = weights[group.ordinal] }
         // Only what the disclosure shows is computed per group: the shown groups one by
         // one, and the pool as one group of ballots each weighing 1.
         let shown: [(group: StakeholderGroup, eval: Evaluation)] = disclosure.shown.map { group in
-            (group, Evaluator.evaluate(agg, weights: Evaluator.only([group]), ranks: false, extras: false))
+            (group, Evaluator.evaluate(units, weights: Evaluator.only([group]), ranks: false, extras: false))
         }
         let pool = disclosure.pooled.isEmpty ? nil
-            : Evaluator.evaluate(agg, weights: Evaluator.only(disclosure.pooled), ranks: false, extras: false)
+            : Evaluator.evaluate(units, weights: Evaluator.only(disclosure.pooled), ranks: false, extras: false)
         let poolBallots = disclosure.pooled.reduce(0) { $0 + agg.ballots[$1.ordinal] }
-        let entries = disclosure.entries.map { $0.map(\.ordinal) }
 
         let intervals = bootstrap
             ? try Bootstrap.rankIntervals(
-                canonical: set, candidates: n, balance: input.balance,
+                canonical: set, candidates: n, weights: weights, units: entries,
                 samples: input.bootstrapSamples, seed: input.seed, actualRanks: overall.ranks,
                 checkingCancellation: check)
             : overall.ranks.map { RankInterval(lo: $0, hi: $0) }

@@ -39,6 +39,42 @@ public enum Weights {
         return weights
     }
 
+    /// The weights when the groups of each unit weigh together, as one group: `equal`
+    /// gives each unit the same total weight, `custom` gives a unit the sum of its groups'
+    /// shares, and within a unit every ballot weighs the same. The tally weighs the
+    /// disclosure's entries this way (each shown group alone; the groups under k together):
+    /// were a pooled group of one ballot weighed apart from the others, the weighted total
+    /// and the unweighted supporter counts would be two equations that give its ballot away.
+    /// With every unit a single group this is `perBallot(balance:ballotsPerGroup:)`.
+    public static func perBallot(balance: Balance, ballotsPerGroup counts: [Int], units: [[Int]]) -> [Double] {
+        precondition(counts.count == StakeholderGroup.count)
+        guard case .proportional = balance else {
+            // Count each unit as one group: its ballots, and (custom) its summed share.
+            var unitCounts = [Int](repeating: 0, count: StakeholderGroup.count)
+            var shares: [StakeholderGroup: Double] = [:]
+            var representative: [Int] = []
+            for unit in units {
+                guard let first = unit.first, let group = StakeholderGroup(ordinal: first) else { continue }
+                unitCounts[first] = unit.reduce(0) { $0 + counts[$1] }
+                if case .custom(let given) = balance {
+                    shares[group] = unit.reduce(0.0) { sum, g in
+                        let share = StakeholderGroup(ordinal: g).flatMap { given[$0] } ?? 0
+                        return sum + (share.isFinite && share > 0 ? share : 0)
+                    }
+                }
+                representative.append(first)
+            }
+            let unitBalance: Balance = if case .custom = balance { .custom(shares) } else { balance }
+            let unitWeights = perBallot(balance: unitBalance, ballotsPerGroup: unitCounts)
+            var weights = [Double](repeating: 0, count: StakeholderGroup.count)
+            for (unit, first) in zip(units.filter { !$0.isEmpty }, representative) {
+                for g in unit { weights[g] = unitWeights[first] }
+            }
+            return weights
+        }
+        return perBallot(balance: balance, ballotsPerGroup: counts)
+    }
+
     /// The weight of one ballot of each group that cast ballots, keyed by group.
     public static func perBallot(balance: Balance, ballotsPerGroup counts: [StakeholderGroup: Int]) -> [StakeholderGroup: Double] {
         var flat = [Int](repeating: 0, count: StakeholderGroup.count)

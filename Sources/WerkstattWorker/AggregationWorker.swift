@@ -21,6 +21,7 @@ public struct AggregationWorker: Service {
     let sweepInterval: Duration
     let pause: Duration
     let computationDeadline: Duration
+    let lanes: Int
     let computation: SnapshotComputation
 
     /// - Parameters:
@@ -28,16 +29,19 @@ public struct AggregationWorker: Service {
     ///     ballots one recomputation covers more of them and the API keeps the CPU it needs
     ///     (see `rest(after:)`); zero for no rest at all.
     ///   - computationDeadline: longest one computation may take (see `defaultComputationDeadline`).
+    ///   - lanes: computations at once: a round that takes long (up to the deadline) holds
+    ///     one lane, and the other rounds go on in the others.
     ///   - hook: called at every step of a computation with its round; throwing there
     ///     abandons the computation as a crash would (tests only).
     public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
                 pause: Duration = .zero, computationDeadline: Duration = Self.defaultComputationDeadline,
-                hook: (@Sendable (Step, UUID) async throws -> Void)? = nil) {
+                lanes: Int = 2, hook: (@Sendable (Step, UUID) async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
         self.sweepInterval = sweepInterval
         self.pause = pause
         self.computationDeadline = computationDeadline
+        self.lanes = max(1, lanes)
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
     }
 
@@ -89,10 +93,19 @@ public struct AggregationWorker: Service {
         logger.info("aggregation worker stopped")
     }
 
-    /// Computes dirty rounds until none is left that another worker is not already on.
-    /// A round whose computation fails, or overruns its deadline, backs off (its own
-    /// table, `round_backoff`) and the worker moves on to the next one.
+    /// Computes dirty rounds until none is left that another worker is not already on, in
+    /// `lanes` computations at once (each claims its own round, `SKIP LOCKED`). A round
+    /// whose computation fails, or overruns its deadline, backs off (its own table,
+    /// `round_backoff`) and the lane moves on to the next one.
     public func drain() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<lanes {
+                group.addTask { await drainLane() }
+            }
+        }
+    }
+
+    private func drainLane() async {
         while !Task.isCancelled {
             let claim = SnapshotComputation.Claim()
             do {

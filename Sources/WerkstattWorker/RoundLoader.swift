@@ -71,7 +71,8 @@ struct RoundLoader {
     /// and how many of them come from members added after the round opened.
     private func ballots(of round: UUID, kind: Method.Kind) async throws -> (BallotSet, Int) {
         let rows = try await connection.query("""
-            SELECT b.entries, g.stakeholder_group, m.created_at > r.opened_at AS late
+            SELECT b.entries, COALESCE(b.stakeholder_group, g.stakeholder_group) AS stakeholder_group,
+                   m.created_at > r.opened_at AS late
               FROM ballots b
               JOIN rounds r ON r.id = b.round_id
               JOIN members m ON m.id = b.member_id

@@ -126,14 +126,28 @@ public struct SnapshotComputation: Sendable {
     private func published(_ round: UUID, input: RoundLoader.Loaded, on tx: PostgresConnection) async throws -> Bool {
         guard input.provisional else { return true }
         let k = input.tally.minGroupSize
+        // A member counts when their ballot now differs from the one the last published
+        // snapshot counted: re-casting the same ballot, or withdrawing and casting it
+        // again, changes nothing a reader could see, so it must not count towards k.
         let rows = try await tx.query("""
             WITH last AS (
                 SELECT watermark, min_group_size FROM ranking_snapshots
                  WHERE round_id = \(round) AND published ORDER BY id DESC LIMIT 1
+            ), since AS (
+                SELECT DISTINCT member_id FROM ballot_history
+                 WHERE round_id = \(round) AND id > COALESCE((SELECT watermark FROM last), 0) AND id <= \(input.watermark)
+            ), now AS (
+                SELECT DISTINCT ON (h.member_id) h.member_id, h.content FROM ballot_history h
+                 WHERE h.round_id = \(round) AND h.id <= \(input.watermark) AND h.member_id IN (SELECT member_id FROM since)
+                 ORDER BY h.member_id, h.id DESC
+            ), before AS (
+                SELECT DISTINCT ON (h.member_id) h.member_id, h.content FROM ballot_history h
+                 WHERE h.round_id = \(round) AND h.id <= COALESCE((SELECT watermark FROM last), 0)
+                   AND h.member_id IN (SELECT member_id FROM since)
+                 ORDER BY h.member_id, h.id DESC
             )
-            SELECT (SELECT count(DISTINCT member_id) FROM ballot_history
-                     WHERE round_id = \(round) AND id > COALESCE((SELECT watermark FROM last), 0)
-                       AND id <= \(input.watermark)) AS changed,
+            SELECT (SELECT count(*) FROM now LEFT JOIN before USING (member_id)
+                     WHERE now.content IS DISTINCT FROM before.content) AS changed,
                    (SELECT watermark FROM last) AS watermark, (SELECT min_group_size FROM last) AS k
             """, logger: logger)
         let (changed, lastWatermark, lastK) = try await rows.all {

@@ -39,7 +39,7 @@ import WerkstattStore
 
     @Test("the handler still reads the body the deadline collected first")
     func bodyIsPassedOn() async throws {
-        try await application(deadline: .seconds(2)).test(.router) { client in
+        try await application(deadline: .seconds(120)).test(.router) { client in
             try await client.execute(uri: "/echo", method: .put, body: ByteBuffer(string: "Stimmzettel")) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == "Stimmzettel")
@@ -49,7 +49,7 @@ import WerkstattStore
 
     @Test("a body over 1 MiB is refused with 413 problem+json before any handler runs")
     func bodyTooLarge() async throws {
-        try await application(deadline: .seconds(2)).test(.router) { client in
+        try await application(deadline: .seconds(120)).test(.router) { client in
             let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: (1 << 20) + 1)
             try await client.execute(uri: "/echo", method: .put, body: body) { response in
                 #expect(response.status == .contentTooLarge)

@@ -333,9 +333,9 @@ struct SecretBallotTests {
             defer { release.open() }
             let (failingId, slowId) = (UUID(uuidString: failing)!, UUID(uuidString: slow)!)
             // The slow round waits until the end of the test, so any deadline stops it;
-            // 5 s is one no normal computation reaches, however loaded the machine.
+            // 10 s is one no normal computation reaches, however loaded the machine.
             let worker = AggregationWorker(client: api.database, logger: TestDatabase.logger,
-                                           computationDeadline: .seconds(5)) { step, round in
+                                           computationDeadline: .seconds(10)) { step, round in
                 guard step == .loaded else { return }
                 if round == failingId { throw Broken() }
                 if round == slowId { await release.wait() }
@@ -343,6 +343,13 @@ struct SecretBallotTests {
             // One pass: the failing and the slow round are older, and neither blocks the third.
             await worker.drain()
             #expect(try await WorkerTests.snapshots(api, normal).count == 1)
+            // The normal round did not wait for the slow one: its snapshot was written before
+            // the slow round's deadline ran out (its first back-off is set then, for 1 s).
+            let order = try await api.database.query("""
+                SELECT (SELECT computed_at FROM ranking_snapshots WHERE round_id = \(UUID(uuidString: normal)!))
+                       < (SELECT retry_after - interval '1 second' FROM round_backoff WHERE round_id = \(slowId) AND failures = 1)
+                """, logger: TestDatabase.logger)
+            for try await before in order.decode(Bool?.self) { #expect(before != false) }
             #expect(try await WorkerTests.snapshots(api, failing).isEmpty)
             #expect(try await WorkerTests.snapshots(api, slow).isEmpty)
             // (How often each was retried meanwhile depends on the machine's speed: the

@@ -36,7 +36,8 @@ struct WorkerTests {
             #expect(try await Self.snapshots(api, round).map(\.0) == [1])
             try await e.vote(api, in: round, group: "union", ["points": ["B": 5]])
             for step in [AggregationWorker.Step.claimed, .loaded, .computed, .written] {
-                let crashing = AggregationWorker(client: api.database, logger: TestDatabase.logger) { current, _ in
+                // One lane: a second one could claim the round between the stop and its back-off.
+                let crashing = AggregationWorker(client: api.database, logger: TestDatabase.logger, lanes: 1) { current, _ in
                     if current == step { throw Stop() }
                 }
                 await crashing.drain()

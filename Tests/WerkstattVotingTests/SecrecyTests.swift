@@ -157,3 +157,66 @@ struct SecrecyTests {
         #expect(try Tally.computeCancellable(input).items.count == 2)
     }
 }
+
+@Suite("Secrecy under weighted balances")
+struct WeightedSecrecyTests {
+    /// Everything a ranking publishes about its items.
+    static func published(_ result: RoundResult) -> [String] {
+        result.items.map { item in
+            "\(item.code) \(item.rank) \(item.score) \(item.supporters) \(item.rankInterval) \(item.consensus) "
+                + "\(item.controversy) \(item.byGroup.sorted { $0.key < $1.key }) \(String(describing: item.furtherGroups)) "
+                + "\(String(describing: item.meanGrade)) \(String(describing: item.borda))"
+        }
+    }
+
+    @Test("under equal and custom balance, which pooled group cast a ballot changes nothing that is published")
+    func swapInsidePool() throws {
+        // Industry 5 (shown), science 4 and union 1 (pooled under k = 5). World 1: the one
+        // union voter approves B, no scientist does. World 2: a scientist approves B, the
+        // union voter does not. Weighed apart, the total and the supporters would tell
+        // the worlds apart; weighed together, nothing does.
+        let b = BallotBuilder(codes: ["A", "B", "C"])
+        func world(unionApprovesB: Bool, method: Method.Kind) -> [Ballot] {
+            var ballots = (0..<5).map { i in
+                method == .approval ? b.approval(.industry, i < 3 ? ["A"] : ["C"]) : b.score(.industry, [("A", 4), ("C", i % 6)])
+            }
+            for i in 0..<4 {
+                let approves = !unionApprovesB && i == 0
+                ballots.append(method == .approval ? b.approval(.science, approves ? ["B"] : ["C"])
+                                                   : b.score(.science, [("B", approves ? 5 : 1), ("C", 2)]))
+            }
+            ballots.append(method == .approval ? b.approval(.union, unionApprovesB ? ["B"] : ["C"])
+                                               : b.score(.union, [("B", unionApprovesB ? 5 : 1), ("C", 2)]))
+            return ballots
+        }
+        for method in [Method.approval, .score] {
+            for balance in [Balance.equal, .custom([.industry: 1, .science: 1, .union: 3])] {
+                func count(_ unionApprovesB: Bool) throws -> RoundResult {
+                    Tally.compute(try RoundInput(method: method, balance: balance, candidates: candidates(["A", "B", "C"]),
+                                                 ballots: BallotSet(kind: method.kind, world(unionApprovesB: unionApprovesB, method: method.kind)),
+                                                 seed: 11, bootstrapSamples: 50, minGroupSize: 5))
+                }
+                let (one, two) = (try count(true), try count(false))
+                #expect(one.disclosure.pooled == [.science, .union])
+                #expect(Self.published(one) == Self.published(two), "\(method) \(balance)")
+            }
+        }
+    }
+
+    @Test("groups under k weigh together: equal gives the pool one share, custom the sum of its shares")
+    func unitWeights() {
+        var counts = [Int](repeating: 0, count: StakeholderGroup.count)
+        counts[StakeholderGroup.industry.ordinal] = 5
+        counts[StakeholderGroup.science.ordinal] = 4
+        counts[StakeholderGroup.union.ordinal] = 1
+        let units = [[StakeholderGroup.industry.ordinal], [StakeholderGroup.science.ordinal, StakeholderGroup.union.ordinal]]
+        let equal = Weights.perBallot(balance: .equal, ballotsPerGroup: counts, units: units)
+        #expect(close(equal[StakeholderGroup.industry.ordinal], 1.0 / 10))
+        #expect(close(equal[StakeholderGroup.science.ordinal], 1.0 / 10))
+        #expect(close(equal[StakeholderGroup.union.ordinal], 1.0 / 10))
+        let custom = Weights.perBallot(balance: .custom([.industry: 2, .union: 2]), ballotsPerGroup: counts, units: units)
+        #expect(close(custom[StakeholderGroup.industry.ordinal], 0.5 / 5))
+        #expect(close(custom[StakeholderGroup.science.ordinal], 0.5 / 5))
+        #expect(close(custom[StakeholderGroup.union.ordinal], 0.5 / 5))
+    }
+}
