@@ -56,6 +56,12 @@ struct SecretBallotTests {
                 #expect(html.contains("(k = 3): science, union"))
                 #expect(try ResultsTests.isWellFormed(html))
             }
+            // A member who moves after the close does not move in a recount: ballots keep the
+            // group they were counted in.
+            let unionVoter = try await api.get("/v1/workshops/\(e.scenario.workshop)/members?stakeholder_group=union",
+                                               token: e.scenario.moderator).body["items"]![0]!["id"]!.string!
+            #expect(try await api.request(.patch, "/v1/members/\(unionVoter)", token: e.scenario.moderator,
+                                          json: #"{"stakeholder_group":"industry"}"#).status == .ok)
             // A new k recounts the round; its snapshot and digest say which k.
             _ = try await api.request(.patch, "/v1/workshops/\(e.scenario.workshop)", token: e.scenario.moderator,
                                       json: #"{"min_group_size":4}"#)
@@ -65,6 +71,8 @@ struct SecretBallotTests {
             // Under k = 4 every group is too small, and all of them together are the total.
             #expect(recounted["items"]!.array.allSatisfy { $0["by_group"]?.keys.isEmpty == true })
             #expect(recounted["withheld_groups"]?.array.map(\.string) == ["industry", "science", "union"])
+            let audit = try await api.get("/v1/rounds/\(round)/audit", token: e.scenario.observer).body
+            #expect(audit["canonical"]?.string?.contains("\nunion 2:5\n") == true, "the voter's ballot stays in its group")
         }
     }
 
@@ -133,11 +141,26 @@ struct SecretBallotTests {
             #expect(unchanged["digest"] == reading["digest"])
             #expect(try await e.standing(api, of: live, as: s.moderator)["digest"] == reading["digest"])
             // A second member's ballot makes two: a new reading.
-            try await cast(try await s.member(api, group: "union"), ["A"])
+            let third = try await s.member(api, group: "union")
+            try await cast(third, ["A"])
             reading = try await e.standing(api, of: live, as: s.observer)
             #expect(reading["ballots_counted"]?.int == 3)
             #expect(reading["digest"] != unchanged["digest"])
-            #expect(!(try await api.get("/reports/live", token: nil).text.contains("Beamer")))
+            #expect(!(try await api.get("/reports/live", token: nil).text.contains("Beamer")), "open: not public")
+            // Casting the same ballots again, even by two members, changes nothing a reader
+            // sees: it does not count towards the next reading; one real change does not either.
+            try await cast(third, ["A"])
+            try await cast(s.participant, ["B"])
+            try await cast(first, ["A"])
+            let recast = try await e.standing(api, of: live, as: s.observer)
+            #expect(recast["digest"] == reading["digest"])
+            // Closed: between the close and the final count, nobody but moderators sees the
+            // last provisional reading; then everyone sees the final one.
+            _ = try await api.post("/v1/rounds/\(live)/close", token: s.moderator, "{}")
+            let gap = try await api.get("/v1/rounds/\(live)/ranking", token: s.observer).body
+            #expect(gap["items"]?.array.isEmpty == true && gap["digest"] == .null)
+            let final = try await e.standing(api, of: live, as: s.observer)
+            #expect(final["provisional"]?.bool == false && final["ballots_counted"]?.int == 3)
 
             // Closed, the round is in the public report and orders everybody's list.
             _ = try await e.ranking(api, of: quiet)
