@@ -79,7 +79,7 @@ enum BodyLimit {
     }
 
     /// The detail of a 413.
-    static let exceeded = "the request body exceeds the route's limit (1 MiB; 4 MiB for a member import)"
+    static let exceeded = "the request body exceeds the route's limit (1 MiB under /v1, 4 MiB for a member import, 16 KiB elsewhere)"
 }
 
 /// The address a request comes from: the peer's, or, when the peer is a trusted proxy,

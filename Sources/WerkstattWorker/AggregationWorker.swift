@@ -7,7 +7,7 @@ import WerkstattDomain
 import WerkstattStore
 
 /// Turns ballots into ranking snapshots. Wakes on NOTIFY (and a slow sweep as the safety
-/// net), claims one dirty round at a time with `FOR UPDATE SKIP LOCKED`, and writes its
+/// net), claims dirty rounds with `FOR UPDATE SKIP LOCKED` (in `lanes` computations at once), and writes its
 /// snapshot in the transaction that consumes the round's changes. Any number of workers
 /// may run against one database.
 public struct AggregationWorker: Service {

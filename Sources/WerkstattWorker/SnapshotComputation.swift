@@ -118,11 +118,11 @@ public struct SnapshotComputation: Sendable {
     }
 
     /// Whether readers may see a snapshot: the final one always; a provisional one only
-    /// when the ballots of at least k members were cast, replaced or withdrawn since the
-    /// last published snapshot (members, not changes: one member changing a ballot k
-    /// times must not count as k), so that no two readings differ by fewer than k
-    /// people's ballots. A recount of the same ballots under a new k is published too:
-    /// it changes no ballot, only what is disclosed.
+    /// when at least k members' ballots differ from the ones the last published snapshot
+    /// counted (members, not changes, and real changes only: one member changing a ballot
+    /// k times, or casting the same ballot again, is not k), so that no two readings differ
+    /// by fewer than k people's ballots. A recount of the same ballots under a new k is
+    /// published too: it changes no ballot, only what is disclosed.
     private func published(_ round: UUID, input: RoundLoader.Loaded, on tx: PostgresConnection) async throws -> Bool {
         guard input.provisional else { return true }
         let k = input.tally.minGroupSize
