@@ -23,7 +23,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test test-api-fuzz fuzz bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import faults db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-tools bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import faults db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -63,6 +63,20 @@ fuzz:
 # Benchmarks on a throwaway cluster (or $DATABASE_URL); see the head of each script
 # for settings (BENCH_FLAGS go to bench/freshness.py, e.g. --rate 500).
 # Build first, as for `test`, so a compile error doesn't start a cluster.
+# bench-tools installs the load generator wrk with apt-get when it is missing and we are
+# root (as in CI); otherwise it says what to install. The scripts themselves install nothing.
+bench-tools:
+	if ! command -v wrk >/dev/null; then
+	  if (( EUID != 0 )); then
+	    echo "bench-tools: wrk is missing; install it as root: apt-get install wrk" >&2
+	    exit 1
+	  fi
+	  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; then
+	    apt-get update
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk
+	  fi
+	fi
+
 bench-recompute:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/recompute.sh
@@ -71,11 +85,11 @@ bench-freshness:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/freshness.sh $(BENCH_FLAGS)
 
-bench-ingest:
+bench-ingest: bench-tools
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/ingest.sh
 
-bench-scale-out:
+bench-scale-out: bench-tools
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/scale-out.sh
 

@@ -20,161 +20,54 @@ Run by bench/freshness.sh, which provides a migrated throwaway database and a ru
 """
 
 import argparse
-import http.client
-import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
 from bisect import bisect_left
 
-GROUPS = ["industry", "science", "association", "union", "politics", "administration",
-          "civil_society", "other"]
+from benchlib import DB, GROUPS, Client, create_workshop, dot_ballot, host_port, log, open_dot_round, \
+    parallel, pct, run_threads, wait_caught_up, wait_ready
+
 # Unequal group sizes, as in a real workshop (cumulative shares).
 GROUP_SHARES = [0.25, 0.40, 0.55, 0.65, 0.73, 0.83, 0.95, 1.0]
 
 
-def log(message):
-    print(message, flush=True)
-
-
-class API:
-    """A small JSON client over one keep-alive connection."""
-
-    def __init__(self, host, port, token):
-        self.host, self.port, self.token = host, port, token
-        self.conn = None
-
-    def call(self, method, path, body=None, expect=(200, 201)):
-        attempt = 0
-        while True:
-            attempt += 1
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            headers = {"Authorization": f"Bearer {self.token}"}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                response = self.conn.getresponse()
-                text = response.read()
-            except (OSError, http.client.HTTPException):
-                self.conn.close()
-                self.conn = None
-                if attempt >= 3:
-                    raise
-                continue
-            if response.status == 429 and attempt < 20:
-                # Per-token rate limit: wait as told, as a well-behaved client does.
-                time.sleep(float(response.getheader("Retry-After") or 1))
-                continue
-            if response.status not in expect:
-                raise RuntimeError(f"{method} {path} -> {response.status}: {text[:500]!r}")
-            return json.loads(text) if text else None
-
-
-def wait_ready(host, port, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=2)
-            conn.request("GET", "/health/ready")
-            if conn.getresponse().status == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server on {host}:{port} was not ready within {timeout} s")
-        time.sleep(0.2)
-
-
-def parallel(jobs, threads, work):
-    """Runs work(job) for every job on `threads` threads (each with its own state)."""
-    results = [None] * len(jobs)
-    errors = []
-    lock = threading.Lock()
-    next_index = [0]
-
-    def run():
-        state = {}
-        while True:
-            with lock:
-                i = next_index[0]
-                next_index[0] += 1
-            if i >= len(jobs) or errors:
-                return
-            try:
-                results[i] = work(state, jobs[i])
-            except Exception as error:  # reported once all threads stopped
-                errors.append(error)
-                return
-
-    pool = [threading.Thread(target=run) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
-
-
 def set_up(args, host, port):
-    admin = API(host, port, args.admin_token)
+    # Set-up requests wait out 429 (Retry-After) up to 20 times.
+    admin = Client(port, args.admin_token, timeout=30, host=host)
     slug = f"bench-freshness-{int(time.time())}-{os.getpid()}"
-    workshop = admin.call("POST", "/v1/workshops", {"slug": slug, "title": "Benchmark: ranking freshness"})
-    wid = workshop["id"]
-    admin.call("POST", f"/v1/workshops/{wid}/phase", {"phase": "voting"})
-    recommendations = []
-    for i in range(1, args.items + 1):
-        rec = admin.call("POST", f"/v1/workshops/{wid}/recommendations", {
-            "code": f"R{i}", "title": f"Recommendation {i}",
-            "body": f"What recommendation {i} proposes, in a few sentences."})
-        recommendations.append(rec["id"])
+    wid, recommendations = create_workshop(admin, slug, "Benchmark: ranking freshness", args.items)
 
     rng = random.Random(args.seed)
     groups = [GROUPS[bisect_left(GROUP_SHARES, rng.random())] for _ in range(args.members)]
     # The server limits requests per token (`serve --rate-limit`, 100/s by default), so
     # the participants are created by a few moderators, each thread with its own token.
     setup_threads = 8
-    moderators = [admin.call("POST", f"/v1/workshops/{wid}/members", {
-        "display_name": f"Moderator {t + 1}", "role": "moderator"})["token"] for t in range(setup_threads)]
+    moderators = [admin.json("POST", f"/v1/workshops/{wid}/members", {
+        "display_name": f"Moderator {t + 1}", "role": "moderator"}, attempts=20)["token"] for t in range(setup_threads)]
     moderator_of_thread = iter(moderators)
     moderator_lock = threading.Lock()
 
     def create_member(state, i):
-        if "api" not in state:
+        if "client" not in state:
             with moderator_lock:
-                state["api"] = API(host, port, next(moderator_of_thread))
-        member = state["api"].call("POST", f"/v1/workshops/{wid}/members", {
-            "display_name": f"Member {i + 1}", "role": "participant", "stakeholder_group": groups[i]})
+                state["client"] = Client(port, next(moderator_of_thread), timeout=30, host=host)
+        member = state["client"].json("POST", f"/v1/workshops/{wid}/members", {
+            "display_name": f"Member {i + 1}", "role": "participant", "stakeholder_group": groups[i]}, attempts=20)
         return member["token"]
 
     started = time.monotonic()
     tokens = parallel(list(range(args.members)), setup_threads, create_member)
     log(f"  {args.members} members in {time.monotonic() - started:.1f} s")
-    rnd = admin.call("POST", f"/v1/workshops/{wid}/rounds", {
-        "title": "Benchmark dot round", "method": "dot", "points_per_member": 5, "max_points_per_item": 5})
-    admin.call("POST", f"/v1/rounds/{rnd['id']}/open")
+    rnd = open_dot_round(admin, wid, "Benchmark dot round", max_points_per_item=5)
     return wid, rnd["id"], recommendations, tokens
 
 
-def dot_ballot(rng, recommendations):
-    """5 points over 1-5 random recommendations, at least 1 each."""
-    k = rng.randint(1, 5)
-    chosen = rng.sample(recommendations, k)
-    cuts = sorted(rng.sample(range(1, 5), k - 1))
-    parts = [b - a for a, b in zip([0] + cuts, cuts + [5])]
-    return {"points": dict(zip(chosen, parts))}
-
-
 def drive(args, host, port, round_id, recommendations, tokens):
-    """Open-loop load: returns [(scheduled, sent, done, status)] in monotonic seconds."""
+    """Open-loop load: returns [(scheduled, sent, done, status)] in monotonic seconds
+    (status 0: connection error or timeout)."""
     total = int(args.rate * args.duration)
     path = f"/v1/rounds/{round_id}/ballot"
     records = [[] for _ in range(args.threads)]
@@ -182,71 +75,20 @@ def drive(args, host, port, round_id, recommendations, tokens):
 
     def run(t):
         rng = random.Random(args.seed * 1000 + t)
-        conn = None
+        client = Client(port, timeout=30, host=host)
         out = records[t]
         for g in range(t, total, args.threads):
             scheduled = t0 + g / args.rate
-            body = json.dumps(dot_ballot(rng, recommendations)).encode()
-            headers = {"Authorization": f"Bearer {tokens[g % len(tokens)]}",
-                       "Content-Type": "application/json"}
+            ballot = dot_ballot(rng, recommendations)
             delay = scheduled - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            sent = time.monotonic()
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(host, port, timeout=30)
-                conn.request("PUT", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if response.will_close:
-                    conn.close()
-                    conn = None
-            except (OSError, http.client.HTTPException):
-                status = 0  # connection error or timeout
-                if conn is not None:
-                    conn.close()
-                conn = None
-            out.append((scheduled, sent, time.monotonic(), status))
-        if conn is not None:
-            conn.close()
+            r = client.request("PUT", path, ballot, token=tokens[g % len(tokens)])
+            out.append((scheduled, r.sent, r.done, r.status))
+        client.close()
 
-    pool = [threading.Thread(target=run, args=(t,)) for t in range(args.threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    run_threads(args.threads, run)
     return [r for rs in records for r in rs], t0
-
-
-class DB:
-    def __init__(self, psql, url):
-        self.psql, self.url = psql, url
-
-    def rows(self, query):
-        out = subprocess.run([self.psql, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                              "-d", self.url, "-c", query],
-                             check=True, capture_output=True, text=True).stdout
-        return [line.split("\t") for line in out.splitlines() if line]
-
-    def value(self, query):
-        return self.rows(query)[0][0]
-
-
-def wait_caught_up(db, round_id, timeout):
-    """Until the newest snapshot covers the newest ballot and nothing is left to do."""
-    deadline = time.monotonic() + timeout
-    while True:
-        done = db.value(f"""
-            SELECT COALESCE((SELECT max(watermark) FROM ranking_snapshots WHERE round_id = '{round_id}'), 0)
-                   >= COALESCE((SELECT max(id) FROM ballot_history WHERE round_id = '{round_id}'), 0)
-               AND NOT EXISTS (SELECT 1 FROM round_changes WHERE round_id = '{round_id}')""")
-        if done == "t":
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
 
 
 def freshness(db, round_id):
@@ -291,15 +133,6 @@ def freshness(db, round_id):
     return values, uncovered
 
 
-def pct(values, p):
-    """The p-th percentile (nearest rank) of values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil
-    return ordered[int(rank) - 1]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base-url", required=True, help="http://127.0.0.1:PORT")
@@ -316,11 +149,10 @@ def main():
     args = parser.parse_args()
     if not args.admin_token or not args.database_url:
         parser.error("an admin token (--admin-token or $BENCH_ADMIN_TOKEN) and a database URL are needed")
-    host, _, port = args.base_url.removeprefix("http://").rstrip("/").partition(":")
-    port = int(port or 80)
+    host, port = host_port(args.base_url)
     db = DB(args.psql, args.database_url)
 
-    wait_ready(host, port, 60)
+    wait_ready(port, 60, host=host)
     log(f"== setting up: {args.items} recommendations, {args.members} members, an open dot round")
     _, round_id, recommendations, tokens = set_up(args, host, port)
     log(f"  round {round_id}")

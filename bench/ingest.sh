@@ -26,11 +26,10 @@
 #   bench/ingest.sh                   (WERKSTATT_BIN=path/to/werkstatt to pick the binary)
 #
 # Settings: BENCH_CONNECTIONS ("8 32 128"), BENCH_DURATION (20), BENCH_DRAIN (3),
-# BENCH_MEMBERS (20000). Needs wrk (installed with apt-get if missing) and pgbench.
+# BENCH_MEMBERS (20000). Needs wrk (`make bench-tools` installs it as root) and pgbench.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
@@ -40,88 +39,33 @@ drain=${BENCH_DRAIN:-3}
 members=${BENCH_MEMBERS:-20000}
 pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
 
-bin=$(bench_bin)
-if ! command -v wrk >/dev/null; then
-    echo "bench: wrk is missing; installing it with apt-get" >&2
-    sudo=(); (( EUID == 0 )) || sudo=(sudo)
-    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2; then
-        "${sudo[@]}" apt-get update >&2
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2
-    fi
-fi
-if [[ -z ${DATABASE_URL:-} ]]; then
-    # Re-run this script with DATABASE_URL set to a cluster destroyed afterwards.
-    exec "$top/deploy/with-test-db.sh" "${BASH_SOURCE[0]}" "$@"
-fi
-export BENCH_LOAD_START=${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}
-psql=$(bench_psql)
+bench_need wrk wrk
+bench_prepare "$@"   # bin, psql, work
 pgbench=$(dirname "$psql")/pgbench
-[[ -x $pgbench ]] || pgbench=$(command -v pgbench)
-sql() { "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"; }
-work=$(mktemp -d)
-server=""
-child=""
-topjob=""
-
-# shellcheck disable=SC2317  # (called from traps)
-stop_server() {
-    [[ -n $server ]] || return 0
-    if kill -TERM "$server" 2>/dev/null; then
-        for _ in $(seq 100); do
-            kill -0 "$server" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$server" 2>/dev/null || true
-    fi
-    wait "$server" 2>/dev/null || true
-    server=""
-}
-# shellcheck disable=SC2317
-cleanup() {
-    if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
-    if [[ -n $topjob ]]; then kill -TERM "$topjob" 2>/dev/null || true; wait "$topjob" 2>/dev/null || true; fi
-    stop_server
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Runs a command in the background (so the traps above fire at once) and waits for it.
-run() {
-    local status=0
-    "$@" &
-    child=$!
-    wait "$child" || status=$?
-    child=""
-    return "$status"
-}
+if [[ ! -x $pgbench ]]; then
+    pgbench=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
+fi
 
 max_conn=0
 for c in $connections; do (( c > max_conn )) && max_conn=$c; done
-have=$(sql -c 'SHOW max_connections')
-if (( have < max_conn + pool + 5 )); then
-    echo "bench: max_connections is $have; pgbench's $max_conn clients, the service's pool of $pool" \
-         "and a few for psql need $(( max_conn + pool + 5 ))" >&2
-    exit 1
-fi
-postmaster=$(head -n 1 "$(sql -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null || echo 0)
+bench_need_connections $(( max_conn + pool + 5 )) \
+    "pgbench's $max_conn clients, the service's pool of $pool and a few for psql"
+postmaster=$(bench_postmaster_pid)
 
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 echo "== werkstatt migrate"
 "$bin" migrate
 admin=$("$bin" token create --admin --label bench-ingest)
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(bench_free_port)
 url="http://127.0.0.1:$port"
 echo "== werkstatt serve --port $port --with-worker --rate-limit 1000000 (LOG_LEVEL=$LOG_LEVEL)"
-"$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 1000000 --address-rate-limit 1000000 \
-    </dev/null >"$work/server.log" 2>&1 &
-server=$!
+bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --with-worker --rate-limit 1000000 --address-rate-limit 1000000 \
+    </dev/null >"$work/server.log" 2>&1
+server=${bench_pids[server]}
 
 echo "== setting up: 30 recommendations, two open dot rounds, $members members"
-run python3 "$here/ingest.py" setup --base-url "$url" --admin-token "$admin" --psql "$psql" \
+bench_run python3 "$here/ingest.py" setup --base-url "$url" --admin-token "$admin" --psql "$psql" \
     --workdir "$work" --members "$members"
 # shellcheck disable=SC1091
 source "$work/setup.env"   # WORKSHOP ROUND PG_ROUND PG_CONTENT PG_ENTRIES
@@ -136,23 +80,18 @@ for c in $connections; do
     echo
     echo "== wrk: $c connections, $threads threads, ${duration} s of load + ${drain} s drain (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
     # A top snapshot from the middle of the run, for the record.
-    ( sleep $(( duration / 2 )); top -b -n 2 -d 1 -w 160 | awk '/^top -/ { n++ } n == 2' | head -n 16 >"$work/top-$c.txt" ) &
-    topjob=$!
+    bench_top_start $(( duration / 2 )) 16 "$work/top-$c.txt"
     INGEST_OUT=$out INGEST_THREADS=$threads INGEST_BASE=$(( run_index * 7919 )) \
-        run python3 "$here/ingest.py" measure --out "$work/cpu-wrk-$c.json" --window "$duration" \
+        bench_run python3 "$here/ingest.py" measure --out "$work/cpu-wrk-$c.json" --window "$duration" \
             --server-pid "$server" --postmaster-pid "$postmaster" -- \
             wrk -t "$threads" -c "$c" -d "$(( duration + drain ))s" --timeout 10s --latency \
                 -s "$here/ingest.lua" "$url"
-    wait "$topjob" 2>/dev/null || true
-    topjob=""
-    if ! kill -0 "$server" 2>/dev/null; then
-        echo "bench: the server exited during the run" >&2
-        exit 1
-    fi
+    bench_top_wait
+    bench_alive server || exit 1
 
     echo
     echo "== pgbench: $c clients, 2 threads, ${duration} s (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
-    run python3 "$here/ingest.py" measure --out "$work/cpu-pgbench-$c.json" \
+    bench_run python3 "$here/ingest.py" measure --out "$work/cpu-pgbench-$c.json" \
         --server-pid "$server" --postmaster-pid "$postmaster" -- \
         "$pgbench" -c "$c" -j 2 -T "$duration" -n -M prepared -f "$here/ingest-pgbench.sql" \
             -D round="$PG_ROUND" -D content="$PG_CONTENT" \
@@ -162,7 +101,7 @@ for c in $connections; do
 done
 
 status=0
-run python3 "$here/ingest.py" report --workdir "$work" --psql "$psql" --round "$ROUND" \
+bench_run python3 "$here/ingest.py" report --workdir "$work" --psql "$psql" --round "$ROUND" \
     --pg-round "$PG_ROUND" --connections "$(tr ' ' ',' <<<"$connections")" || status=$?
 
 last=${connections##* }
@@ -171,13 +110,9 @@ if [[ -s $work/top-$last.txt ]]; then
     echo "top, halfway through the wrk run with $last connections:"
     sed 's/^/  /' "$work/top-$last.txt"
 fi
-stop_server
+bench_stop server
 # What the server said at warning level and above (it should say nothing).
-if [[ -s $work/server.log ]]; then
-    echo
-    echo "server log ($(wc -l <"$work/server.log") lines; the last 20):"
-    tail -n 20 "$work/server.log" | sed 's/^/  /'
-fi
+bench_server_log "$work/server.log"
 echo
 bench_machine
 exit "$status"

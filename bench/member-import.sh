@@ -14,40 +14,30 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
 rows=${BENCH_ROWS:-5000}
 runs=${BENCH_RUNS:-3}
 
-bin=$(bench_bin)
-if [[ -z ${DATABASE_URL:-} ]]; then
-    exec "$top/deploy/with-test-db.sh" "${BASH_SOURCE[0]}" "$@"
-fi
-export BENCH_LOAD_START=${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}
-work=$(mktemp -d)
-server=""
-cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf -- "$work"; }
-trap cleanup EXIT
+bench_prepare "$@"   # bin, work
 
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 "$bin" migrate >/dev/null
-port=$(( 20000 + RANDOM % 10000 ))
-"$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1 &
-server=$!
+port=$(bench_free_port)
+bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
 admin=$("$bin" token create --admin --label bench 2>/dev/null)
 api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
 
-python3 - "$rows" >"$work/members.csv" <<'PY'
+PYTHONPATH=$here python3 - "$rows" >"$work/members.csv" <<'PY'
 import sys
+from benchlib import GROUPS
 rows = int(sys.argv[1])
-groups = ["industry", "science", "association", "union", "politics", "administration", "civil_society", "other"]
 print("display_name,role,organisation,stakeholder_group,email")
 for i in range(rows):
     org = i % 200
-    print(f"Teilnehmende {i},participant,Betrieb {org} GmbH,{groups[org % 8]},person{i}@example.org")
+    print(f"Teilnehmende {i},participant,Betrieb {org} GmbH,{GROUPS[org % 8]},person{i}@example.org")
 PY
 echo "== $rows rows, $(wc -c <"$work/members.csv") bytes; serve on :$port (release build)"
 for (( run = 1; run <= runs; run++ )); do

@@ -16,7 +16,6 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
@@ -26,16 +25,7 @@ runs=${BENCH_RUNS:-3}
 seed=${BENCH_SEED:-0.42}
 target_ms=${BENCH_TARGET_MS:-2000}
 
-bin=$(bench_bin)
-if [[ -z ${DATABASE_URL:-} ]]; then
-    # Re-run this script with DATABASE_URL set to a cluster destroyed afterwards.
-    exec "$top/deploy/with-test-db.sh" "${BASH_SOURCE[0]}" "$@"
-fi
-export BENCH_LOAD_START=${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}
-psql=$(bench_psql)
-sql() { "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"; }
-work=$(mktemp -d)
-trap 'rm -rf -- "$work"' EXIT
+bench_prepare "$@"   # bin, psql, work
 
 # The worker is quiet below warning; its timing lines go to stdout.
 export LOG_LEVEL=${LOG_LEVEL:-warning}
@@ -50,13 +40,13 @@ start=$SECONDS
 echo "  generated in $(( SECONDS - start )) s"
 
 # round id -> method, for reading the worker's output.
-sql -F ' ' -c "SELECT id, method FROM rounds WHERE workshop_id = md5('$tag' || '-workshop')::uuid ORDER BY seq" \
+bench_sql -F ' ' -c "SELECT id, method FROM rounds WHERE workshop_id = md5('$tag' || '-workshop')::uuid ORDER BY seq" \
     > "$work/rounds"
 
 for (( run = 1; run <= runs; run++ )); do
     if (( run > 1 )); then
         # Dirty again: what one new ballot does to a round.
-        sql -c "INSERT INTO round_changes (round_id)
+        bench_sql -c "INSERT INTO round_changes (round_id)
                 SELECT id FROM rounds WHERE workshop_id = md5('$tag' || '-workshop')::uuid ORDER BY seq"
     fi
     echo "== run $run: werkstatt worker --once"

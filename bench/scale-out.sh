@@ -41,11 +41,10 @@
 #   bench/scale-out.sh                 (WERKSTATT_BIN=path/to/werkstatt to pick the binary)
 #
 # Settings: BENCH_CONNECTIONS (32, per API), BENCH_THREADS (2, per wrk), BENCH_DURATION (15),
-# BENCH_DRAIN (3), BENCH_MEMBERS (20000). Needs wrk (installed with apt-get if missing).
+# BENCH_DRAIN (3), BENCH_MEMBERS (20000). Needs wrk (`make bench-tools` installs it as root).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
@@ -56,85 +55,10 @@ drain=${BENCH_DRAIN:-3}
 members=${BENCH_MEMBERS:-20000}
 pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration), per process
 
-bin=$(bench_bin)
-if ! command -v wrk >/dev/null; then
-    echo "bench: wrk is missing; installing it with apt-get" >&2
-    sudo=(); (( EUID == 0 )) || sudo=(sudo)
-    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2; then
-        "${sudo[@]}" apt-get update >&2
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2
-    fi
-fi
-if [[ -z ${DATABASE_URL:-} ]]; then
-    # Re-run this script with DATABASE_URL set to a cluster destroyed afterwards.
-    exec "$top/deploy/with-test-db.sh" "${BASH_SOURCE[0]}" "$@"
-fi
-export BENCH_LOAD_START=${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}
-psql=$(bench_psql)
-sql() { "$psql" -X -q -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@"; }
-work=$(mktemp -d)
-child=""
-topjob=""
-declare -A pids=()   # name -> pid of the werkstatt processes we started
-
-# Stops one of our processes: TERM, up to 10 s, then KILL.
-# shellcheck disable=SC2317  # (called from traps)
-stop() {
-    local name=$1 pid=${pids[$1]:-}
-    [[ -n $pid ]] || return 0
-    if kill -TERM "$pid" 2>/dev/null; then
-        for _ in $(seq 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    unset "pids[$name]"
-}
-# shellcheck disable=SC2317
-cleanup() {
-    if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
-    if [[ -n $topjob ]]; then kill -TERM "$topjob" 2>/dev/null || true; wait "$topjob" 2>/dev/null || true; fi
-    local name
-    for name in "${!pids[@]}"; do stop "$name"; done
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Runs a command in the background (so the traps above fire at once) and waits for it.
-run() {
-    local status=0
-    "$@" &
-    child=$!
-    wait "$child" || status=$?
-    child=""
-    return "$status"
-}
-alive() {
-    local name ok=0
-    for name in "$@"; do
-        if ! kill -0 "${pids[$name]}" 2>/dev/null; then
-            echo "bench: $name exited; the last lines of its log:" >&2
-            tail -n 20 "$work/$name.log" | sed 's/^/  /' >&2
-            ok=1
-        fi
-    done
-    return "$ok"
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-have=$(sql -c 'SHOW max_connections')
-need=$(( 4 * pool + 5 ))
-if (( have < need )); then
-    echo "bench: max_connections is $have; two APIs and two workers with pools of up to $pool" \
-         "and a few for psql need $need" >&2
-    exit 1
-fi
-postmaster=$(head -n 1 "$(sql -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null || echo 0)
+bench_need wrk wrk
+bench_prepare "$@"   # bin, psql, work
+bench_need_connections $(( 4 * pool + 5 )) "two APIs and two workers with pools of up to $pool and a few for psql"
+postmaster=$(bench_postmaster_pid)
 
 echo "== werkstatt migrate"
 LOG_LEVEL=warning "$bin" migrate
@@ -144,25 +68,23 @@ declare -A ports=()
 for api in a b; do
     # Two calls may hand out the same free port; ask again until they differ.
     while :; do
-        port=$(free_port)
+        port=$(bench_free_port)
         [[ $port != "${ports[a]:-}" ]] && break
     done
     ports[$api]=$port
     echo "== api-$api: werkstatt serve --port $port --rate-limit 1000000 (no worker; LOG_LEVEL=warning)"
-    LOG_LEVEL=warning "$bin" serve --host 127.0.0.1 --port "$port" --rate-limit 1000000 --address-rate-limit 1000000 \
-        </dev/null >"$work/api-$api.log" 2>&1 &
-    pids[api-$api]=$!
+    LOG_LEVEL=warning bench_start "api-$api" "$bin" serve --host 127.0.0.1 --port "$port" --rate-limit 1000000 \
+        --address-rate-limit 1000000 </dev/null >"$work/api-$api.log" 2>&1
 done
 for w in 1 2; do
     echo "== worker-$w: werkstatt worker (LOG_LEVEL=debug)"
-    LOG_LEVEL=debug "$bin" worker </dev/null >"$work/worker-$w.log" 2>&1 &
-    pids[worker-$w]=$!
+    LOG_LEVEL=debug bench_start "worker-$w" "$bin" worker </dev/null >"$work/worker-$w.log" 2>&1
 done
 url_a="http://127.0.0.1:${ports[a]}"
 url_b="http://127.0.0.1:${ports[b]}"
 
 echo "== setting up: 30 recommendations, one open dot round, $members members"
-run python3 "$here/scale_out.py" setup --api "$url_a" --api "$url_b" --admin-token "$admin" \
+bench_run python3 "$here/scale_out.py" setup --api "$url_a" --api "$url_b" --admin-token "$admin" \
     --psql "$psql" --workdir "$work" --members "$members"
 # shellcheck disable=SC1091
 source "$work/setup.env"   # WORKSHOP ROUND
@@ -170,26 +92,24 @@ source "$work/setup.env"   # WORKSHOP ROUND
 echo
 echo "== load: wrk against api-a and api-b at once, $connections connections and $threads threads each," \
      "${duration} s of load + ${drain} s drain (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
-( sleep $(( duration / 2 )); top -b -n 2 -d 1 -w 160 | awk '/^top -/ { n++ } n == 2' | head -n 18 >"$work/top.txt" ) &
-topjob=$!
+bench_top_start $(( duration / 2 )) 18 "$work/top.txt"
 status=0
-run python3 "$here/scale_out.py" load --api "a=$url_a" --api "b=$url_b" --psql "$psql" --workdir "$work" --round "$ROUND" \
+bench_run python3 "$here/scale_out.py" load --api "a=$url_a" --api "b=$url_b" --psql "$psql" --workdir "$work" --round "$ROUND" \
     --members "$members" --duration "$duration" --drain "$drain" --connections "$connections" --threads "$threads" \
-    --pid "api-a=${pids[api-a]}" --pid "api-b=${pids[api-b]}" \
-    --pid "worker-1=${pids[worker-1]}" --pid "worker-2=${pids[worker-2]}" --postmaster-pid "$postmaster"
-wait "$topjob" 2>/dev/null || true
-topjob=""
+    --pid "api-a=${bench_pids[api-a]}" --pid "api-b=${bench_pids[api-b]}" \
+    --pid "worker-1=${bench_pids[worker-1]}" --pid "worker-2=${bench_pids[worker-2]}" --postmaster-pid "$postmaster"
+bench_top_wait
 for api in a b; do sed "s/^/  api-$api wrk: /" "$work/wrk-$api.txt" | grep -E 'Requests/sec|Latency  |ingest:' || true; done
-alive api-a api-b worker-1 worker-2
+bench_alive api-a api-b worker-1 worker-2
 
-run python3 "$here/scale_out.py" report --workdir "$work" --psql "$psql" --round "$ROUND" --api a --api b || status=1
-run python3 "$here/scale_out.py" close --api "$url_a" --admin-token "$admin" --psql "$psql" --round "$ROUND" || status=1
-alive api-a api-b worker-1 worker-2 || status=1
+bench_run python3 "$here/scale_out.py" report --workdir "$work" --psql "$psql" --round "$ROUND" --api a --api b || status=1
+bench_run python3 "$here/scale_out.py" close --api "$url_a" --admin-token "$admin" --psql "$psql" --round "$ROUND" || status=1
+bench_alive api-a api-b worker-1 worker-2 || status=1
 
 echo
 echo "== stopping the workers and the APIs (TERM)"
-for name in worker-1 worker-2 api-a api-b; do stop "$name"; done
-run python3 "$here/scale_out.py" verify --workdir "$work" --psql "$psql" --round "$ROUND" --bin "$bin" \
+for name in worker-1 worker-2 api-a api-b; do bench_stop "$name"; done
+bench_run python3 "$here/scale_out.py" verify --workdir "$work" --psql "$psql" --round "$ROUND" --bin "$bin" \
     --worker-log "worker-1=$work/worker-1.log" --worker-log "worker-2=$work/worker-2.log" || status=1
 
 if [[ -s $work/top.txt ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/scale_out.py: set-up, load, checks and report for bench/scale-out.sh (stdlib only).
 
-Reuses bench/ingest.py (the HTTP helper, psql, the CPU readings, wrk's per-thread files).
+Shares bench/benchlib.py with bench/ingest.py (set-up, psql, the CPU readings, wrk's per-thread files).
 
   scale_out.py setup  --api URL --api URL --admin-token T --psql PSQL --workdir DIR [--members N --items K]
       Through the first API: a workshop in phase voting with K recommendations and one open
@@ -47,28 +47,14 @@ import re
 import subprocess
 import sys
 import time
-import uuid
-import hashlib
-import secrets
-import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ingest  # noqa: E402  (bench/ingest.py)
-from ingest import API, GROUPS, host_port, log, psql, wait_ready  # noqa: E402
+from benchlib import DB, Client, ballot_counts, cpu_snapshot, create_workshop, finish, host_port, \
+    insert_members, log, loss_failures, named, open_dot_round, read_wrk, setup_options, wait_ready, write_workdir, \
+    wrk_members
 
 
-def named(values):
-    """["a=1", "b=2"] -> {"a": "1", "b": "2"} (in order)."""
-    out = {}
-    for v in values or []:
-        name, _, value = v.partition("=")
-        out[name] = value
-    return out
-
-
-def one(args, sql):
-    rows = psql(args, sql)
-    return rows[0][0] if rows else None
+def database(args):
+    return DB(args.psql, os.environ["DATABASE_URL"])
 
 
 # ------------------------------------------------------------------------- setup
@@ -76,71 +62,37 @@ def one(args, sql):
 def setup(args):
     apis = [host_port(u) for u in args.api]
     for host, port in apis:
-        wait_ready(host, port)
-    admin = API(*apis[0], args.admin_token)
+        wait_ready(port, host=host)
+    host, port = apis[0]
+    admin = Client(port, args.admin_token, timeout=30, host=host)
     slug = f"bench-scale-out-{int(time.time())}-{os.getpid()}"
-    wid = admin.call("POST", "/v1/workshops", {"slug": slug, "title": "Benchmark: scale-out"})["id"]
-    admin.call("POST", f"/v1/workshops/{wid}/phase", {"phase": "voting"})
-    for i in range(1, args.items + 1):
-        admin.call("POST", f"/v1/workshops/{wid}/recommendations", {
-            "code": f"R{i}", "title": f"Recommendation {i}",
-            "body": f"What recommendation {i} proposes, in a few sentences."})
-    rnd = admin.call("POST", f"/v1/workshops/{wid}/rounds", {
-        "title": "Scale-out benchmark", "method": "dot", "points_per_member": 5})
-    admin.call("POST", f"/v1/rounds/{rnd['id']}/open")
+    wid, _ = create_workshop(admin, slug, "Benchmark: scale-out", args.items)
+    rnd = open_dot_round(admin, wid, "Scale-out benchmark")
     recs = rnd["recommendation_ids"]
     log(f"  workshop {wid}: {len(recs)} recommendations, open dot round {rnd['id']}")
 
-    started = time.monotonic()
-    tokens = [secrets.token_urlsafe(32) for _ in range(args.members)]
-    ids = [str(uuid.uuid4()) for _ in range(args.members)]
-    rows = []
-    for n, (token, mid) in enumerate(zip(tokens, ids), start=1):
-        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        rows.append(f"{mid}\t{wid}\tMember {n}\tparticipant\t{GROUPS[n % len(GROUPS)]}\t\\\\x{digest}\n")
-    psql(args, "COPY members (id, workshop_id, display_name, role, stakeholder_group, token_hash) FROM STDIN",
-         stdin="".join(rows))
-    psql(args, "DROP TABLE IF EXISTS bench_members; "
-               "CREATE TABLE bench_members (n integer PRIMARY KEY, id uuid NOT NULL UNIQUE)")
-    psql(args, "COPY bench_members (n, id) FROM STDIN",
-         stdin="".join(f"{n}\t{mid}\n" for n, mid in enumerate(ids, start=1)))
-    psql(args, "ANALYZE members; ANALYZE bench_members")
-    log(f"  {args.members} members with tokens (COPY) in {time.monotonic() - started:.1f} s")
+    tokens = insert_members(database(args), wid, args.members)
 
     # Every API process must take the tokens (they share nothing but the database).
     for i, (host, port) in enumerate(apis):
         n = 1 + i * (args.members - 1) // max(1, len(apis) - 1)
-        listed = API(host, port, tokens[n - 1]).call("GET", "/v1/workshops")
+        listed = Client(port, tokens[n - 1], timeout=30, host=host).json("GET", "/v1/workshops")
         if wid not in json.dumps(listed):
             raise RuntimeError(f"GET /v1/workshops on port {port} as member {n} does not list workshop {wid}")
         log(f"  GET /v1/workshops on :{port} as member {n}: 200, lists the workshop")
 
-    os.makedirs(args.workdir, exist_ok=True)
-    with open(f"{args.workdir}/tokens.txt", "w") as f:
-        f.writelines(t + "\n" for t in tokens)
-    with open(f"{args.workdir}/recs.txt", "w") as f:
-        f.writelines(r + "\n" for r in recs)
-    with open(f"{args.workdir}/setup.env", "w") as f:
-        f.write(f"WORKSHOP={wid}\nROUND={rnd['id']}\n")
+    write_workdir(args.workdir, tokens, recs, f"WORKSHOP={wid}\nROUND={rnd['id']}\n")
 
 
 # ------------------------------------------------------------------------- load
-
-def cpu_snapshot(pids, postmaster):
-    busy, irq = ingest.machine_busy()
-    snap = {"busy": busy, "irq": irq, "postgres": ingest.snapshot(0, postmaster)["postgres"] if postmaster else 0.0}
-    for name, pid in pids.items():
-        s = ingest.proc_stat(int(pid))
-        snap[name] = s[1] if s else 0.0
-    return snap
-
 
 def load(args):
     apis = named(args.api)
     pids = named(args.pid)
     here = os.path.dirname(os.path.abspath(__file__))
     wrks = {}
-    lsn0 = one(args, "SELECT pg_current_wal_lsn()")
+    db = database(args)
+    lsn0 = db.value("SELECT pg_current_wal_lsn()")
     before = cpu_snapshot(pids, args.postmaster_pid)
     t0 = time.monotonic()
     for i, (name, url) in enumerate(apis.items()):
@@ -156,11 +108,10 @@ def load(args):
             env=env, stdout=stdout, stderr=subprocess.STDOUT), stdout)
     # CPU over the load only (not the drain), as bench/ingest.py measure --window does.
     # Meanwhile, twice a second: how many connections the services hold and how many are busy.
-    db = urllib.parse.urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
     conns = []
     while time.monotonic() - t0 < args.duration - 0.6:
-        row = psql(args, f"""SELECT count(*), count(*) FILTER (WHERE state <> 'idle')
-                               FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()""")[0]
+        row = db.rows(f"""SELECT count(*), count(*) FILTER (WHERE state <> 'idle')
+                            FROM pg_stat_activity WHERE datname = '{db.name()}' AND pid <> pg_backend_pid()""")[0]
         conns.append((int(row[0]), int(row[1])))
         time.sleep(0.5)
     time.sleep(max(0.0, args.duration - (time.monotonic() - t0)))
@@ -180,7 +131,7 @@ def load(args):
                     log(f"    {line}")
             status = 1
     ended = time.time()
-    wal = int(one(args, f"SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '{lsn0}')"))
+    wal = int(db.value(f"SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '{lsn0}')"))
     result = {"window": window, "cores": os.cpu_count(), "load": open("/proc/loadavg").read().split()[:3],
               "ended": ended, "client": client, "wal": wal,
               "connections": max((c for c, _ in conns), default=0),
@@ -202,20 +153,15 @@ def report(args):
     upper, lower = set(), set()
     total_ok = total_issued = 0
     exact = True
+    db = database(args)
     for name in names:
-        summary, threads = ingest.read_wrk(f"{args.workdir}/wrk-{name}")
+        summary, threads = read_wrk(f"{args.workdir}/wrk-{name}")
         per_api[name] = summary
         total_ok += int(summary["ok"])
         total_issued += int(summary["issued"])
-        for t, th in enumerate(threads):
-            upper.update(th["sent"])
-            if th["clean"]:
-                lower.update(th["sent"])
-            else:
-                exact = False
-                slack = th["issued"] - th["ok"]
-                lower.update(m for m, n in th["sent"].items() if n > slack)
-                log(f"  {name}, wrk thread {t}: {th['issued']} issued, {th['ok']} answered 2xx")
+        for t, th in wrk_members(threads, upper, lower):
+            exact = False
+            log(f"  {name}, wrk thread {t}: {th['issued']} issued, {th['ok']} answered 2xx")
 
     log("")
     log("scale-out: PUT /v1/rounds/{id}/ballot against two API processes at once (one wrk each), "
@@ -262,21 +208,21 @@ def report(args):
                 f"(CPU over the load / every 2xx)")
 
     if os.path.exists(cpu_path) and total_ok:
-        sizes = psql(args, """SELECT relname, pg_total_relation_size(oid) FROM pg_class
+        sizes = db.rows("""SELECT relname, pg_total_relation_size(oid) FROM pg_class
                                WHERE relkind = 'r' AND relname IN ('ballots', 'ballot_history', 'ranking_snapshots')""")
-        counts = {t: int(one(args, f"SELECT count(*) FROM {t}")) for t in ("ballots", "ballot_history", "ranking_snapshots")}
+        counts = {t: int(db.value(f"SELECT count(*) FROM {t}")) for t in ("ballots", "ballot_history", "ranking_snapshots")}
         log(f"  WAL written during the load and drain: {u['wal'] / 1e6:.1f} MB, {u['wal'] / total_ok / 1000:.1f} kB per ballot "
             f"(snapshots included); on disk with indexes: " + ", ".join(
                 f"{name} {int(size) / counts[name] / 1000:.2f} kB/row" for name, size in sorted(sizes)))
 
     # The workers catch up: wait until nothing is dirty, then say how long that took.
     started = time.monotonic()
-    while int(one(args, f"SELECT count(*) FROM round_changes WHERE round_id = '{args.round}'")) > 0:
+    while int(db.value(f"SELECT count(*) FROM round_changes WHERE round_id = '{args.round}'")) > 0:
         if time.monotonic() - started > args.wait:
             failures.append(f"round_changes still not empty {args.wait:.0f} s after the load")
             break
         time.sleep(0.1)
-    snaps, last_ballots, last_mark = psql(args, f"""
+    snaps, last_ballots, last_mark = db.rows(f"""
         SELECT count(*), (array_agg(ballots_counted ORDER BY id DESC))[1], (array_agg(watermark ORDER BY id DESC))[1]
           FROM ranking_snapshots WHERE round_id = '{args.round}'""")[0]
     log("")
@@ -285,70 +231,38 @@ def report(args):
         f"(watermark {last_mark})")
 
     # ---------------------------------------------------------------- check (a)
-    current = int(one(args, f"SELECT count(*) FROM ballots WHERE round_id = '{args.round}' AND content IS NOT NULL"))
-    in_db = {int(r[0]) for r in psql(args, f"""
-        SELECT bm.n FROM ballots b JOIN bench_members bm ON bm.id = b.member_id
-         WHERE b.round_id = '{args.round}' AND b.content IS NOT NULL""")}
-    history = int(one(args, f"SELECT count(*) FROM ballot_history WHERE round_id = '{args.round}'"))
-    gaps = int(one(args, f"""
-        SELECT count(*) FROM ballots b
-         WHERE b.round_id = '{args.round}'
-           AND b.version <> (SELECT count(*) FROM ballot_history h
-                              WHERE h.round_id = b.round_id AND h.member_id = b.member_id)"""))
+    current, in_db, history, gaps = ballot_counts(db, args.round)
     log("")
     log("check (a), zero loss:")
     if exact:
         log(f"  every request both wrk processes issued was answered 2xx, so the members with a 2xx are "
             f"exactly the members sent: {len(upper)}")
-        if current != len(upper) or in_db != upper:
-            failures.append(f"current ballots {current} != distinct members with a 2xx {len(upper)} "
-                            f"(in the database only: {len(in_db - upper)}, acknowledged only: {len(upper - in_db)})")
     else:
         log(f"  not every request was answered 2xx, so the members with a 2xx are known within bounds: "
             f"at least {len(lower)}, at most {len(upper)}")
-        if not lower <= in_db:
-            failures.append(f"{len(lower - in_db)} members certainly acknowledged have no current ballot")
-        if not in_db <= upper:
-            failures.append(f"{len(in_db - upper)} members have a current ballot but were never sent")
     log(f"  current ballots in the database: {current}; distinct members with a 2xx: {len(upper)}")
     log(f"  ballot_history rows: {history}; 2xx answers: {total_ok}; requests issued: {total_issued}")
-    if history < total_ok:
-        failures.append(f"ballot_history {history} < 2xx answers {total_ok}: acknowledged ballots are missing")
-    if history > total_issued:
-        failures.append(f"ballot_history {history} > requests issued {total_issued}: ballots nobody sent")
-    if exact and history != total_ok:
-        failures.append(f"ballot_history {history} != 2xx answers {total_ok} although every request was answered 2xx")
     log(f"  current ballots whose version differs from their number of history rows: {gaps}")
-    if gaps:
-        failures.append(f"{gaps} ballots whose version does not match their history")
+    failures += loss_failures(exact, upper, lower, in_db, current, history, total_ok, total_issued, gaps)
     return finish("check (a)", failures, "passed" + (" (exact)" if exact else " (within bounds)"))
-
-
-def finish(what, failures, ok_text="passed"):
-    if failures:
-        for f in failures:
-            log(f"  FAILED: {f}")
-        log(f"{what}: FAILED")
-        return 1
-    log(f"{what}: {ok_text}")
-    return 0
 
 
 # ------------------------------------------------------------------------- close
 
 def close(args):
+    db = database(args)
     failures = []
     host, port = host_port(args.api)
-    admin = API(host, port, args.admin_token)
+    admin = Client(port, args.admin_token, timeout=30, host=host)
     log("")
     t0 = time.monotonic()
-    closed = admin.call("POST", f"/v1/rounds/{args.round}/close")
+    closed = admin.json("POST", f"/v1/rounds/{args.round}/close", attempts=1)
     log(f"closed the round through :{port} ({closed['state']}, closed_at {closed.get('closed_at')}); "
         f"waiting for the final snapshot")
     final = None
     while True:
-        dirty = int(one(args, f"SELECT count(*) FROM round_changes WHERE round_id = '{args.round}'"))
-        rows = psql(args, f"""SELECT id, ballots_counted, watermark, digest FROM ranking_snapshots
+        dirty = int(db.value(f"SELECT count(*) FROM round_changes WHERE round_id = '{args.round}'"))
+        rows = db.rows(f"""SELECT id, ballots_counted, watermark, digest FROM ranking_snapshots
                                WHERE round_id = '{args.round}' AND NOT provisional ORDER BY id DESC LIMIT 1""")
         if dirty == 0 and rows:
             final = rows[0]
@@ -359,8 +273,8 @@ def close(args):
         time.sleep(0.1)
     log("check (b), final snapshot:")
     if final:
-        current = int(one(args, f"SELECT count(*) FROM ballots WHERE round_id = '{args.round}' AND content IS NOT NULL"))
-        mark = int(one(args, f"SELECT COALESCE(max(id), 0) FROM ballot_history WHERE round_id = '{args.round}'"))
+        current = int(db.value(f"SELECT count(*) FROM ballots WHERE round_id = '{args.round}' AND content IS NOT NULL"))
+        mark = int(db.value(f"SELECT COALESCE(max(id), 0) FROM ballot_history WHERE round_id = '{args.round}'"))
         log(f"  final snapshot {final[0]} {time.monotonic() - t0:.2f} s after the close: ballots_counted {final[1]}, "
             f"watermark {final[2]}, digest {final[3][:16]}…")
         log(f"  current ballots {current}; highest ballot_history id {mark}; round_changes empty")
@@ -394,17 +308,13 @@ def worker_lines(path, round_id):
     return written, failed
 
 
-def url_with(database):
-    parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    return urllib.parse.urlunsplit(parts._replace(path="/" + database))
-
-
 def verify(args):
+    db = database(args)
     failures = []
     logs = named(args.worker_log)
     log("")
     log("check (c), two workers:")
-    table = psql(args, f"""SELECT id, ballots_counted, watermark, digest, provisional FROM ranking_snapshots
+    table = db.rows(f"""SELECT id, ballots_counted, watermark, digest, provisional FROM ranking_snapshots
                             WHERE round_id = '{args.round}' ORDER BY id""")
     snaps = [(int(i), int(b), int(w), d, p == "t") for i, b, w, d, p in table]
     from_logs = collections.Counter()
@@ -457,24 +367,21 @@ def verify(args):
     failures = []
     log("")
     log("check (b), the final snapshot against a from-scratch computation on a copy of the database:")
-    db = urllib.parse.urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
-    copy = f"{db}_scale_out_copy"
-    admin_url = url_with("postgres")
-    copy_url = url_with(copy)
+    copy = f"{db.name()}_scale_out_copy"
+    admin_url = db.with_database("postgres")
+    copy_url = db.with_database(copy)
 
     def on(url, sql):
-        out = subprocess.run([args.psql, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-                             check=True, capture_output=True, text=True).stdout
-        return [line.split("\t") for line in out.splitlines() if line]
+        return db.rows(sql, url=url)
 
     on(admin_url, f'DROP DATABASE IF EXISTS "{copy}"')
     # Everything of ours is stopped; whatever is still connected would make TEMPLATE fail.
     left = on(admin_url, f"""SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                              WHERE datname = '{db}' AND pid <> pg_backend_pid()""")[0][0]
-    log(f"  connections to {db} terminated before copying: {left}")
+                              WHERE datname = '{db.name()}' AND pid <> pg_backend_pid()""")[0][0]
+    log(f"  connections to {db.name()} terminated before copying: {left}")
     for attempt in range(20):
         try:
-            on(admin_url, f'CREATE DATABASE "{copy}" TEMPLATE "{db}"')
+            on(admin_url, f'CREATE DATABASE "{copy}" TEMPLATE "{db.name()}"')
             break
         except subprocess.CalledProcessError as e:
             if attempt == 19:
@@ -497,7 +404,7 @@ def verify(args):
         q = f"""SELECT id, ballots_counted, watermark, digest, provisional, items::text,
                        jsonb_array_length(items), md5(items::text)
                   FROM ranking_snapshots WHERE round_id = '{args.round}' {{}} ORDER BY id DESC LIMIT 1"""
-        mine = psql(args, q.format("AND NOT provisional"))[0]
+        mine = db.rows(q.format("AND NOT provisional"))[0]
         scratch = on(copy_url, q.format(""))[0]
         for label, row in (("final snapshot, original", mine), ("from scratch, copy      ", scratch)):
             log(f"  {label}: id {row[0]}, ballots {row[1]}, watermark {row[2]}, provisional {row[4]}, "
@@ -527,11 +434,7 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("setup")
     p.add_argument("--api", action="append", required=True)
-    p.add_argument("--admin-token", required=True)
-    p.add_argument("--psql", default="psql")
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--members", type=int, default=20000)
-    p.add_argument("--items", type=int, default=30)
+    setup_options(p)
     p = sub.add_parser("load")
     p.add_argument("--api", action="append", required=True, help="NAME=URL")
     p.add_argument("--pid", action="append", help="NAME=PID, for the CPU split")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/faults/api-kill.py: the API process SIGKILLed twice under ballot load.
 
-Run by bench/faults/run.sh (see faultlib.py for the environment).
+Run by bench/faults/run.sh (see bench/benchlib.py, Env, for the environment).
 
 `werkstatt serve` (API only) and a separate `werkstatt worker`; ballots at --rate a second
 on --threads keep-alive connections. After --first seconds the serve process gets
@@ -20,29 +20,23 @@ counted. Checks:
   - nothing of the killed processes stays in PostgreSQL (no session in a transaction).
 """
 
-import argparse
+import os
+import sys
 import time
 
-import faultlib as f
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib as f  # noqa: E402  (bench/benchlib.py)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=200, help="ballots a second (200)")
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--members", type=int, default=400)
+    parser = f.scenario_parser(__doc__)
     parser.add_argument("--first", type=float, default=8, help="seconds of load before the first kill (8)")
     parser.add_argument("--gap", type=float, default=10, help="seconds between the kills (10)")
     parser.add_argument("--after", type=float, default=10, help="seconds of load after the second restart (10)")
     args = parser.parse_args()
 
-    env = f.Env("api-kill")
-    checks = f.Checks("api-kill")
-    port = env.free_port()
-    server = f.serve(env, port).start()
-    f.wait_ready(port, proc=server)
+    env, checks, port, server = f.start_scenario("api-kill")
     worker = f.Proc(env, "worker", ["worker"]).start()
-    f.log(f"== set-up through the API: {args.members} members, an open dot round (serve on :{port}, logs in {env.work})")
     voting = f.set_up_voting(env, port, members=args.members)
 
     f.log(f"== ballots at {args.rate:g}/s on {args.threads} connections; SIGKILL serve after {args.first:g} s "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/faults/db-outage.py: PostgreSQL stops for 10 s under steady ballot load.
 
-Run by bench/faults/run.sh (see faultlib.py for the environment).
+Run by bench/faults/run.sh (see bench/benchlib.py, Env, for the environment).
 
 `werkstatt serve --with-worker` takes --rate ballots a second on --threads keep-alive
 connections (distinct members, each member always on the same connection) and
@@ -27,23 +27,22 @@ GET /health/ready every 0.25 s on its own connection. Checks:
   - the worker inside serve catches up (newest snapshot covers the newest ballot).
 """
 
-import argparse
 import hashlib
 import json
+import os
 import re
+import sys
 import threading
 import time
 
-import faultlib as f
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib as f  # noqa: E402  (bench/benchlib.py)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=200, help="ballots a second (200)")
-    parser.add_argument("--threads", type=int, default=16, help="client connections (16)")
+    parser = f.scenario_parser(__doc__)
     parser.add_argument("--read-rate", type=float, default=40,
                         help="GET …/ranking a second beside the ballots, on 4 connections (40)")
-    parser.add_argument("--members", type=int, default=400)
     parser.add_argument("--before", type=float, default=10, help="seconds of load before the stop (10)")
     parser.add_argument("--down", type=float, default=10, help="seconds the database is down (10)")
     parser.add_argument("--after", type=float, default=15, help="seconds of load after the restart (15)")
@@ -56,12 +55,7 @@ def main():
                         help="seconds to wait for requests still open in the server after the load (10)")
     args = parser.parse_args()
 
-    env = f.Env("db-outage")
-    checks = f.Checks("db-outage")
-    port = env.free_port()
-    server = f.serve(env, port, with_worker=True).start()
-    f.wait_ready(port, proc=server)
-    f.log(f"== set-up through the API: {args.members} members, an open dot round (serve on :{port}, logs in {env.work})")
+    env, checks, port, server = f.start_scenario("db-outage", with_worker=True)
     voting = f.set_up_voting(env, port, members=args.members)
 
     # /health/ready poller, and a watch on the server process.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/faults/graceful.py: SIGTERM to `werkstatt serve --with-worker` while requests are in flight.
 
-Run by bench/faults/run.sh (see faultlib.py for the environment).
+Run by bench/faults/run.sh (see bench/benchlib.py, Env, for the environment).
 
 `werkstatt demo` loads the two demo workshops; `serve --with-worker` then gets
 --exporters closed-loop clients, each on its own keep-alive connection, asking for the
@@ -26,21 +26,19 @@ What happened to requests sent in the last --margin seconds before the SIGTERM a
 after it (answered, refused, closed) is reported.
 """
 
-import argparse
 import os
 import subprocess
+import sys
 import threading
 import time
 
-import faultlib as f
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib as f  # noqa: E402  (bench/benchlib.py)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = f.scenario_parser(__doc__, rate=100, threads=8, members=160)
     parser.add_argument("--exporters", type=int, default=32, help="concurrent export clients (32)")
-    parser.add_argument("--rate", type=float, default=100, help="ballots a second (100)")
-    parser.add_argument("--threads", type=int, default=8, help="ballot connections (8)")
-    parser.add_argument("--members", type=int, default=160)
     parser.add_argument("--before", type=float, default=4, help="seconds of load before SIGTERM (4)")
     parser.add_argument("--margin", type=float, default=0.02, help="in flight: sent this long before SIGTERM (0.02 s)")
     parser.add_argument("--hold", type=float, default=1.0,
@@ -48,21 +46,18 @@ def main():
     parser.add_argument("--exit-limit", type=float, default=5, help="seconds the process may take to exit (5)")
     args = parser.parse_args()
 
-    env = f.Env("graceful")
-    checks = f.Checks("graceful")
-    demo = subprocess.run([env.bin, "demo"], env=dict(os.environ, LOG_LEVEL="warning"),
-                          capture_output=True, text=True, check=True)
-    f.log("== werkstatt demo: " + demo.stdout.strip().replace("\n", "; "))
-    port = env.free_port()
-    server = f.serve(env, port, with_worker=True).start()
-    f.wait_ready(port, proc=server)
+    def demo(env):
+        out = subprocess.run([env.bin, "demo"], env=dict(os.environ, LOG_LEVEL="warning"),
+                             capture_output=True, text=True, check=True)
+        f.log("== werkstatt demo: " + out.stdout.strip().replace("\n", "; "))
+
+    env, checks, port, server = f.start_scenario("graceful", with_worker=True, prepare=demo)
     admin = f.Client(port, env.admin_token, timeout=30)
     workshops = [w["id"] for w in admin.json("GET", "/v1/workshops?limit=100")["items"]
                  if w["slug"] in ("strategiewerkstatt-sachsen", "staerkungsinitiative-industrie-muelheim")]
     admin.close()
     if len(workshops) != 2:
         raise RuntimeError(f"the demo workshops are not there: {workshops}")
-    f.log(f"== set-up through the API: {args.members} members, an open dot round (serve on :{port}, logs in {env.work})")
     voting = f.set_up_voting(env, port, members=args.members)
 
     exports = [[] for _ in range(args.exporters)]
@@ -154,11 +149,7 @@ def main():
     checks.check(f"the process exits with status 0 within {args.exit_limit:g} s",
                  status == 0 and t_exit - t_term <= args.exit_limit,
                  f"status {status} after {t_exit - t_term:.2f} s" if status is not None else "still running after 30 s (killed)")
-    deadline = f.now() + 2
-    sessions = f.service_sessions(env.db)
-    while sessions != (0, 0, 0) and f.now() < deadline:
-        time.sleep(0.1)
-        sessions = f.service_sessions(env.db)
+    sessions = f.wait_no_sessions(env.db, timeout=2)
     checks.check("no session of the service idle in transaction or in a transaction after the exit",
                  sessions[1] == 0 and sessions[2] == 0,
                  f"total, in a transaction, idle in transaction: {sessions}")

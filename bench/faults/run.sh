@@ -43,9 +43,9 @@ options=("$@")
 
 psql=$(bench_psql)
 # A private copy of the binary: another build in .build-bench may replace it meanwhile.
-bin_dir=$(mktemp -d)
-cp "$(bench_bin)" "$bin_dir/werkstatt"
-bin=$bin_dir/werkstatt
+work=$(mktemp -d)
+cp "$(bench_bin)" "$work/werkstatt"
+bin=$work/werkstatt
 echo "faults: binary $(bench_bin) built $(date -u -r "$(bench_bin)" '+%F %T UTC'), sha256 $(sha256sum "$bin" | cut -c1-12);" \
      "tree at $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- Sources sql 2>/dev/null || echo ' (Sources/sql modified)')"
 unset DATABASE_URL
@@ -53,25 +53,16 @@ export BENCH_LOAD_START=${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}
 mkdir -p "$top/.werkstatt"
 
 dir=""
-driver=""
+# After bench_traps has stopped the scenario's driver (which kills the processes it
+# started when it gets TERM): the scenario's cluster.
 # shellcheck disable=SC2317  # (called from traps)
-cleanup() {
-    if [[ -n $driver ]]; then
-        # The driver kills the processes it started when it gets TERM.
-        kill -TERM "$driver" 2>/dev/null || true
-        wait "$driver" 2>/dev/null || true
-        driver=""
-    fi
+bench_cleanup_hook() {
     if [[ -n $dir ]]; then
         "$top/deploy/local-postgres.sh" destroy "$dir" >/dev/null 2>&1 || true
         dir=""
     fi
-    rm -rf -- "$bin_dir"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # run_scenario NAME: one scenario on its own cluster; returns its exit status.
 # (Called in an `if`, where set -e is off: every step is checked by hand.)
@@ -90,11 +81,7 @@ run_scenario() {
     LOG_LEVEL=warning "$bin" migrate >/dev/null || return 1
     FAULTS_ADMIN_TOKEN=$("$bin" token create --admin --label "faults-$name") || return 1
     export FAULTS_ADMIN_TOKEN FAULTS_PG_DIR=$dir WERKSTATT_BIN=$bin FAULTS_PSQL=$psql
-    # In the background, so that the traps above fire at once on a signal.
-    python3 "$here/$name.py" ${options[@]+"${options[@]}"} </dev/null &
-    driver=$!
-    wait "$driver" || status=$?
-    driver=""
+    bench_run python3 "$here/$name.py" ${options[@]+"${options[@]}"} </dev/null || status=$?
     if [[ $status -ne 0 && -n ${FAULTS_KEEP:-} ]]; then
         "$top/deploy/local-postgres.sh" stop "$dir" >/dev/null 2>&1 || true
         echo "faults: kept the cluster in $dir (log: $dir/cluster/postgres.log);"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/faults/worker-kill.py: aggregation workers SIGKILLed again and again under load.
 
-Run by bench/faults/run.sh (see faultlib.py for the environment).
+Run by bench/faults/run.sh (see bench/benchlib.py, Env, for the environment).
 
 `werkstatt serve` (API only) takes --rate ballots a second on an open dot round while
 two `werkstatt worker --pause 0` compute snapshots. For --duration seconds, every
@@ -21,38 +21,31 @@ How many kills hit an open transaction is read from the PostgreSQL log ("unexpec
 on client connection with an open transaction").
 """
 
-import argparse
 import json
 import os
 import random
 import subprocess
+import sys
 import time
 
-import faultlib as f
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib as f  # noqa: E402  (bench/benchlib.py)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=200, help="ballots a second (200)")
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--members", type=int, default=400)
+    parser = f.scenario_parser(__doc__)
     parser.add_argument("--duration", type=float, default=20, help="seconds of killing (20)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    env = f.Env("worker-kill")
-    checks = f.Checks("worker-kill")
+    env, checks, port, server = f.start_scenario("worker-kill")
     rng = random.Random(args.seed)
-    port = env.free_port()
-    server = f.serve(env, port).start()
-    f.wait_ready(port, proc=server)
-    f.log(f"== set-up through the API: {args.members} members, an open dot round (serve on :{port}, logs in {env.work})")
     voting = f.set_up_voting(env, port, members=args.members)
     workers = [f.Proc(env, f"worker{i + 1}", ["worker", "--pause", "0"]) for i in range(2)]
     for w in workers:
         w.start()
     pg_log = os.path.join(env.pg_dir, "cluster", "postgres.log")
-    eof_before = count_in(pg_log, "unexpected EOF on client connection with an open transaction")
+    eof_before = f.count_in(pg_log, "unexpected EOF on client connection with an open transaction")
 
     f.log(f"== ballots at {args.rate:g}/s; SIGKILL one of two workers every 0.3-1 s for {args.duration:g} s")
     load = f.BallotLoad(port, voting, rate=args.rate, threads=args.threads).start()
@@ -74,7 +67,7 @@ def main():
     snapshots_during = int(env.db.value(
         f"SELECT count(*) FROM ranking_snapshots WHERE round_id = '{voting.round_id}'")) - snapshots_before
     results = load.stop()
-    eof = count_in(pg_log, "unexpected EOF on client connection with an open transaction") - eof_before
+    eof = f.count_in(pg_log, "unexpected EOF on client connection with an open transaction") - eof_before
 
     f.log("")
     f.log("results:")
@@ -111,7 +104,7 @@ def main():
                  ", ".join(f"{w.label}: {s} after {d:.2f} s" for w, (s, d) in zip(workers, stopped)))
     server.stop()
     f.check_acknowledged(checks, env.db, voting, results)
-    sessions = wait_no_sessions(env.db)
+    sessions = f.wait_no_sessions(env.db)
     checks.check("no session of a killed or stopped process is left", sessions == (0, 0, 0),
                  f"sessions, in a transaction, idle in transaction: {sessions}")
 
@@ -160,23 +153,6 @@ def main():
                  f"from scratch {scratch[:3]}, final {('f', counted, watermark)}")
     env.db.rows(f"DROP DATABASE {copy}", url=admin_url)
     return checks.finish([server] + workers)
-
-
-def count_in(path, needle):
-    try:
-        with open(path, errors="replace") as log:
-            return sum(needle in line for line in log)
-    except OSError:
-        return 0
-
-
-def wait_no_sessions(db, timeout=5):
-    deadline = f.now() + timeout
-    while True:
-        sessions = f.service_sessions(db)
-        if sessions == (0, 0, 0) or f.now() > deadline:
-            return sessions
-        time.sleep(0.1)
 
 
 if __name__ == "__main__":

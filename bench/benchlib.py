@@ -1,23 +1,29 @@
-"""bench/faults/faultlib.py: what the fault-injection scenarios share. Standard library only.
-
-The scenarios run under bench/faults/run.sh, which provides (environment):
-  DATABASE_URL        a migrated database on a throwaway cluster of deploy/local-postgres.sh
-  FAULTS_PG_DIR       that cluster's directory (for `local-postgres.sh stop|start DIR`)
-  FAULTS_ADMIN_TOKEN  an admin token
-  WERKSTATT_BIN       the release binary
-  FAULTS_PSQL         psql
+"""bench/benchlib.py: what the benchmarks and the fault-injection scenarios share.
+Standard library only. The scripts in bench/ import it directly; those in bench/faults/
+put bench/ on sys.path first.
 
 Pieces:
-  Env        the above, plus a work directory for process logs
+  log, now, host_port, free_port, named
+  Env        the fault scenarios' environment from bench/faults/run.sh (DATABASE_URL,
+             FAULTS_PG_DIR, FAULTS_ADMIN_TOKEN, WERKSTATT_BIN, FAULTS_PSQL), plus a work
+             directory for process logs
   Proc       one werkstatt process we started (serve or worker): start, kill, wait, log
+  wait_ready, active_requests   a server's /health/ready and /metrics
   Client     a keep-alive HTTP/1.1 client that records what happened to each request
   Result     one request: times (monotonic seconds), status, content type, error kind
+  parallel   work on a few threads
+  create_workshop, open_dot_round, insert_members, write_workdir   set-up pieces
   set_up_voting  a workshop in phase voting with recommendations, members and an open dot round
-  BallotLoad     steady open-loop PUT /v1/rounds/{id}/ballot load, as bench/freshness.py drives it
-  DB         psql queries
-  Checks     named pass/fail checks with their evidence; the exit status
+  dot_ballot     a random valid dot ballot
+  BallotLoad, ReadLoad   steady open-loop ballot and ranking load
+  DB         psql queries; wait_caught_up, service_sessions, ballot_counts
+  proc_stat, machine_busy, cpu_snapshot   CPU accounting from /proc
+  read_kv, read_wrk, wrk_members          what bench/ingest.lua writes
+  Checks, finish, loss_failures, check_acknowledged, check_ballots_have_history
+  pct, summarize, latency_line
 """
 
+import argparse
 import atexit
 import http.client
 import json
@@ -31,9 +37,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import uuid
+import hashlib
+import secrets
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(os.path.dirname(HERE))
+HERE = os.path.dirname(os.path.abspath(__file__))   # bench/
+TOP = os.path.dirname(HERE)
 
 GROUPS = ["industry", "science", "association", "union", "politics", "administration",
           "civil_society", "other"]
@@ -45,6 +55,29 @@ def log(message=""):
 
 def now():
     return time.monotonic()
+
+
+def host_port(base_url):
+    """'http://127.0.0.1:8080/' -> ('127.0.0.1', 8080)."""
+    host, _, port = base_url.removeprefix("http://").rstrip("/").partition(":")
+    return host, int(port or 80)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def named(values):
+    """["a=1", "b=2"] -> {"a": "1", "b": "2"} (in order)."""
+    out = {}
+    for v in values or []:
+        name, _, value = v.partition("=")
+        out[name] = value
+    return out
 
 
 # --- environment and processes -----------------------------------------------------
@@ -65,13 +98,6 @@ class Env:
         self.work = tempfile.mkdtemp(prefix=f"werkstatt-faults-{name}-")
         self.db = DB(self.psql, self.database_url)
 
-    def free_port(self):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        return port
-
     def pg(self, command):
         """deploy/local-postgres.sh stop|start on our cluster; returns its stdout."""
         out = subprocess.run([os.path.join(TOP, "deploy", "local-postgres.sh"), command, self.pg_dir],
@@ -79,7 +105,8 @@ class Env:
         return out.stdout.strip()
 
 
-# Every process we started, so that they are killed (by pid) whatever happens.
+# Every process we started, so that they are killed (by pid) whatever happens: at exit,
+# and on SIGTERM once the first one is started.
 _procs = []
 
 
@@ -101,9 +128,6 @@ def _on_term(signum, frame):
     sys.exit(128 + signum)
 
 
-signal.signal(signal.SIGTERM, _on_term)
-
-
 class Proc:
     """A werkstatt process. Each start appends to its own log file in the work directory."""
 
@@ -114,6 +138,8 @@ class Proc:
         self.database_url = database_url or env.database_url
         self.popen = None
         self.starts = 0
+        if not _procs:
+            signal.signal(signal.SIGTERM, _on_term)
         _procs.append(self)
 
     def start(self):
@@ -164,11 +190,38 @@ class Proc:
             return []
 
     def log_count(self, needle):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return sum(needle in line for line in f)
-        except OSError:
-            return 0
+        return count_in(self.log_path, needle)
+
+
+def count_in(path, needle):
+    """How many lines of the file contain needle (0 if it cannot be read)."""
+    try:
+        with open(path, errors="replace") as f:
+            return sum(needle in line for line in f)
+    except OSError:
+        return 0
+
+
+def scenario_parser(doc, rate=200, threads=16, members=400):
+    """A fault scenario's argument parser with the ballot load's options."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=rate, help=f"ballots a second ({rate:g})")
+    parser.add_argument("--threads", type=int, default=threads, help=f"ballot connections ({threads})")
+    parser.add_argument("--members", type=int, default=members)
+    return parser
+
+
+def start_scenario(name, with_worker=False, prepare=None):
+    """Env and Checks for the scenario, prepare(env) if given, then `werkstatt serve` on a
+    free port, ready; returns (env, checks, port, server)."""
+    env = Env(name)
+    checks = Checks(name)
+    if prepare:
+        prepare(env)
+    port = free_port()
+    server = serve(env, port, with_worker=with_worker).start()
+    wait_ready(port, proc=server)
+    return env, checks, port, server
 
 
 def serve(env, port, with_worker=False, label="serve"):
@@ -178,7 +231,7 @@ def serve(env, port, with_worker=False, label="serve"):
     return Proc(env, label, args)
 
 
-def wait_ready(port, timeout=60, proc=None):
+def wait_ready(port, timeout=60, proc=None, host="127.0.0.1"):
     """Until GET /health/ready answers 200; returns the seconds it took."""
     t = now()
     deadline = t + timeout
@@ -187,7 +240,7 @@ def wait_ready(port, timeout=60, proc=None):
             raise RuntimeError(f"{proc.label} exited with {proc.popen.returncode} while starting; "
                                f"log: {''.join(proc.log_tail(10))}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection(host, port, timeout=2)
             conn.request("GET", "/health/ready")
             status = conn.getresponse().status
             conn.close()
@@ -196,7 +249,7 @@ def wait_ready(port, timeout=60, proc=None):
         except (OSError, http.client.HTTPException):
             pass
         if now() > deadline:
-            raise RuntimeError(f"the server on port {port} was not ready within {timeout} s")
+            raise RuntimeError(f"the server on {host}:{port} was not ready within {timeout} s")
         time.sleep(0.05)
 
 
@@ -223,7 +276,7 @@ def active_requests(port):
 
 
 class Result:
-    __slots__ = ("label", "sent", "done", "status", "ctype", "body", "error", "extra")
+    __slots__ = ("label", "sent", "done", "status", "ctype", "body", "error", "extra", "retry_after")
 
     def __init__(self, label, sent):
         self.label, self.sent = label, sent
@@ -233,6 +286,7 @@ class Result:
         self.body = b""
         self.error = None        # refused, reset, closed, timeout, or the exception's name
         self.extra = None
+        self.retry_after = None  # the Retry-After header, if any
 
     @property
     def latency(self):
@@ -269,8 +323,8 @@ def error_kind(error):
 class Client:
     """One keep-alive connection; reconnects after an error or a `Connection: close`."""
 
-    def __init__(self, port, token=None, timeout=10.0):
-        self.port, self.token, self.timeout = port, token, timeout
+    def __init__(self, port, token=None, timeout=10.0, host="127.0.0.1"):
+        self.host, self.port, self.token, self.timeout = host, port, token, timeout
         self.conn = None
 
     def close(self):
@@ -290,12 +344,13 @@ class Client:
         r = Result(label or f"{method} {path}", now())
         try:
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
             r.body = response.read()
             r.status = response.status
             r.ctype = response.getheader("Content-Type") or ""
+            r.retry_after = response.getheader("Retry-After")
             if response.will_close:
                 self.close()
         except (OSError, http.client.HTTPException) as error:
@@ -304,16 +359,29 @@ class Client:
         r.done = now()
         return r
 
-    def json(self, method, path, body=None, expect=(200, 201), attempts=5):
-        """For set-up: retries connection errors and 429/503, fails on anything else."""
+    def json(self, method, path, body=None, expect=(200, 201), attempts=5, token=None):
+        """For set-up: retries connection errors and 503 after 0.5 s, 429 after its
+        Retry-After (1 s without), fails on anything else."""
         for attempt in range(attempts):
-            r = self.request(method, path, body)
+            r = self.request(method, path, body, token=token)
             if r.status in expect:
                 return json.loads(r.body) if r.body else None
             if r.status in (0, 429, 503) and attempt + 1 < attempts:
-                time.sleep(0.5)
+                time.sleep(float(r.retry_after or 1) if r.status == 429 else 0.5)
                 continue
             raise RuntimeError(f"{method} {path} -> {r.outcome()}: {r.body[:300]!r}")
+
+
+def run_threads(threads, target, daemon=False):
+    """target(t) for t in range(threads), each on a thread of its own; returns the threads
+    started, joined unless daemon."""
+    pool = [threading.Thread(target=target, args=(t,), daemon=daemon) for t in range(threads)]
+    for t in pool:
+        t.start()
+    if not daemon:
+        for t in pool:
+            t.join()
+    return pool
 
 
 def parallel(jobs, threads, work):
@@ -337,11 +405,7 @@ def parallel(jobs, threads, work):
                 errors.append(error)
                 return
 
-    pool = [threading.Thread(target=run) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    run_threads(threads, lambda _: run())
     if errors:
         raise errors[0]
     return results
@@ -356,15 +420,77 @@ class Voting:
         self.members = members        # [(member id, token)]
 
 
+def create_workshop(client, slug, title, items):
+    """Through the API: a workshop in phase voting with `items` recommendations;
+    returns (workshop id, recommendation ids)."""
+    wid = client.json("POST", "/v1/workshops", {"slug": slug, "title": title})["id"]
+    client.json("POST", f"/v1/workshops/{wid}/phase", {"phase": "voting"})
+    recommendations = [client.json("POST", f"/v1/workshops/{wid}/recommendations", {
+        "code": f"R{i}", "title": f"Recommendation {i}",
+        "body": f"What recommendation {i} proposes, in a few sentences."})["id"]
+        for i in range(1, items + 1)]
+    return wid, recommendations
+
+
+def open_dot_round(client, wid, title, **limits):
+    """Through the API: an open dot round of 5 points (limits, e.g. max_points_per_item=5);
+    returns the round as created."""
+    rnd = client.json("POST", f"/v1/workshops/{wid}/rounds",
+                      {"title": title, "method": "dot", "points_per_member": 5, **limits})
+    client.json("POST", f"/v1/rounds/{rnd['id']}/open")
+    return rnd
+
+
+def insert_members(db, wid, count):
+    """`count` participants inserted with COPY, past the API: tokens are 43-character
+    url-safe base64 of 32 random bytes, members.token_hash = sha256 of the token's UTF-8
+    bytes, as Token.hash does; a table bench_members(n, id) maps 1..count to the member
+    ids (for pgbench and the checks). Returns the tokens (member n = tokens[n - 1])."""
+    started = time.monotonic()
+    tokens = [secrets.token_urlsafe(32) for _ in range(count)]
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    rows = []
+    for n, (token, mid) in enumerate(zip(tokens, ids), start=1):
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        rows.append(f"{mid}\t{wid}\tMember {n}\tparticipant\t{GROUPS[n % len(GROUPS)]}\t\\\\x{digest}\n")
+    db.rows("COPY members (id, workshop_id, display_name, role, stakeholder_group, token_hash) FROM STDIN",
+            stdin="".join(rows))
+    db.rows("DROP TABLE IF EXISTS bench_members; "
+            "CREATE TABLE bench_members (n integer PRIMARY KEY, id uuid NOT NULL UNIQUE)")
+    db.rows("COPY bench_members (n, id) FROM STDIN",
+            stdin="".join(f"{n}\t{mid}\n" for n, mid in enumerate(ids, start=1)))
+    db.rows("ANALYZE members; ANALYZE bench_members")
+    log(f"  {count} members with tokens (COPY) in {time.monotonic() - started:.1f} s")
+    return tokens
+
+
+def setup_options(parser):
+    """The options of `ingest.py setup` and `scale_out.py setup` beside the API's address."""
+    parser.add_argument("--admin-token", required=True)
+    parser.add_argument("--psql", default="psql")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--items", type=int, default=30)
+
+
+def write_workdir(workdir, tokens, recs, setup_env):
+    """What bench/ingest.lua reads (tokens.txt: line n = member n; recs.txt: the round's
+    recommendation ids), and setup.env for the shell script."""
+    os.makedirs(workdir, exist_ok=True)
+    with open(f"{workdir}/tokens.txt", "w") as f:
+        f.writelines(t + "\n" for t in tokens)
+    with open(f"{workdir}/recs.txt", "w") as f:
+        f.writelines(r + "\n" for r in recs)
+    with open(f"{workdir}/setup.env", "w") as f:
+        f.write(setup_env)
+
+
 def set_up_voting(env, port, members=400, items=10, seed=7, title="Fault injection"):
     """Through the API, as an admin (the server runs with a high --rate-limit)."""
+    log(f"== set-up through the API: {members} members, an open dot round (serve on :{port}, logs in {env.work})")
     admin = Client(port, env.admin_token, timeout=30)
     slug = f"faults-{env.name}-{int(time.time())}-{os.getpid()}"
-    wid = admin.json("POST", "/v1/workshops", {"slug": slug, "title": f"{title}: {env.name}"})["id"]
-    admin.json("POST", f"/v1/workshops/{wid}/phase", {"phase": "voting"})
-    recommendations = [admin.json("POST", f"/v1/workshops/{wid}/recommendations", {
-        "code": f"R{i}", "title": f"Recommendation {i}", "body": f"What recommendation {i} proposes."})["id"]
-        for i in range(1, items + 1)]
+    wid, recommendations = create_workshop(admin, slug, f"{title}: {env.name}", items)
     rng = random.Random(seed)
     groups = [rng.choice(GROUPS) for _ in range(members)]
 
@@ -377,9 +503,7 @@ def set_up_voting(env, port, members=400, items=10, seed=7, title="Fault injecti
 
     made = parallel(list(range(members)), 8, create)
     admin.close()
-    rnd = admin.json("POST", f"/v1/workshops/{wid}/rounds", {
-        "title": "Fault injection dot round", "method": "dot", "points_per_member": 5, "max_points_per_item": 5})
-    admin.json("POST", f"/v1/rounds/{rnd['id']}/open")
+    rnd = open_dot_round(admin, wid, "Fault injection dot round", max_points_per_item=5)
     admin.close()
     return Voting(wid, rnd["id"], recommendations, made)
 
@@ -393,27 +517,20 @@ def dot_ballot(rng, recommendations):
     return {"points": dict(zip(chosen, parts))}
 
 
-class BallotLoad:
-    """Open-loop ballots: request g is due at t0 + g / rate, sent by thread g mod threads
-    on its keep-alive connection (a thread that falls behind sends at once), as member
-    g mod len(members). With len(members) a multiple of threads, each member is always
-    served by the same thread, so one member's ballots never overlap and acknowledged
-    versions rise one by one. Runs until stop()."""
+class OpenLoop:
+    """Threads t = 0..threads-1 running self._run(t) from start() until stop(), each
+    appending to self.records[t]; request g is due at self.t0 + g / rate."""
+    lead = 0.2   # seconds from start() to t0
 
-    def __init__(self, port, voting, rate=200.0, threads=16, seed=42, timeout=10.0, label="ballot"):
-        if len(voting.members) % threads:
-            raise ValueError("members must be a multiple of threads")
-        self.port, self.voting, self.rate, self.threads = port, voting, rate, threads
-        self.seed, self.timeout, self.label = seed, timeout, label
+    def __init__(self, port, voting, rate, threads, timeout):
+        self.port, self.voting, self.rate, self.threads, self.timeout = port, voting, rate, threads, timeout
         self.records = [[] for _ in range(threads)]
         self.stopping = threading.Event()
         self.pool = []
 
     def start(self):
-        self.t0 = now() + 0.2
-        self.pool = [threading.Thread(target=self._run, args=(t,), daemon=True) for t in range(self.threads)]
-        for t in self.pool:
-            t.start()
+        self.t0 = now() + self.lead
+        self.pool = run_threads(self.threads, self._run, daemon=True)
         return self
 
     def stop(self):
@@ -424,6 +541,20 @@ class BallotLoad:
 
     def results(self):
         return sorted((r for rs in self.records for r in rs), key=lambda r: r.sent)
+
+
+class BallotLoad(OpenLoop):
+    """Open-loop ballots: request g is due at t0 + g / rate, sent by thread g mod threads
+    on its keep-alive connection (a thread that falls behind sends at once), as member
+    g mod len(members). With len(members) a multiple of threads, each member is always
+    served by the same thread, so one member's ballots never overlap and acknowledged
+    versions rise one by one. Runs until stop()."""
+
+    def __init__(self, port, voting, rate=200.0, threads=16, seed=42, timeout=10.0, label="ballot"):
+        if len(voting.members) % threads:
+            raise ValueError("members must be a multiple of threads")
+        super().__init__(port, voting, rate, threads, timeout)
+        self.seed, self.label = seed, label
 
     def _run(self, t):
         rng = random.Random(self.seed * 1000 + t)
@@ -451,28 +582,14 @@ class BallotLoad:
         client.close()
 
 
-class ReadLoad:
+class ReadLoad(OpenLoop):
     """Open-loop reads of GET /v1/rounds/{id}/ranking as members (one query for the
     token, two for the round and its snapshot), at `rate` a second on `threads`
     keep-alive connections. Runs until stop()."""
+    lead = 0.1
 
     def __init__(self, port, voting, rate=40.0, threads=4, timeout=10.0):
-        self.port, self.voting, self.rate, self.threads, self.timeout = port, voting, rate, threads, timeout
-        self.records = [[] for _ in range(threads)]
-        self.stopping = threading.Event()
-
-    def start(self):
-        self.t0 = now() + 0.1
-        self.pool = [threading.Thread(target=self._run, args=(t,), daemon=True) for t in range(self.threads)]
-        for t in self.pool:
-            t.start()
-        return self
-
-    def stop(self):
-        self.stopping.set()
-        for t in self.pool:
-            t.join()
-        return sorted((r for rs in self.records for r in rs), key=lambda r: r.sent)
+        super().__init__(port, voting, rate, threads, timeout)
 
     def _run(self, t):
         client = Client(self.port, timeout=self.timeout)
@@ -492,22 +609,29 @@ class ReadLoad:
 
 
 class DB:
+    """psql -c QUERY on the database at url (or another one), rows split at tabs."""
+
     def __init__(self, psql, url):
         self.psql, self.url = psql, url
 
-    def rows(self, query, url=None):
+    def rows(self, query, url=None, stdin=None):
         out = subprocess.run([self.psql, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
                               "-d", url or self.url, "-c", query],
-                             check=True, capture_output=True, text=True).stdout
+                             input=stdin, check=True, capture_output=True, text=True).stdout
         return [line.split("\t") for line in out.splitlines() if line]
 
     def value(self, query, url=None):
         rows = self.rows(query, url)
         return rows[0][0] if rows else None
 
+    def name(self):
+        """The database's name."""
+        return urllib.parse.urlsplit(self.url).path.lstrip("/")
+
     def with_database(self, name):
-        base, _, _ = self.url.rpartition("/")
-        return f"{base}/{name}"
+        """Our URL with another database name."""
+        parts = urllib.parse.urlsplit(self.url)
+        return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
 def wait_caught_up(db, round_id, timeout=60):
@@ -533,6 +657,129 @@ def service_sessions(db):
           FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'""")[0]
     return tuple(int(x) for x in row)
+
+
+def wait_no_sessions(db, timeout=5):
+    """service_sessions() once they are (0, 0, 0), or as they are after timeout seconds."""
+    deadline = now() + timeout
+    while True:
+        sessions = service_sessions(db)
+        if sessions == (0, 0, 0) or now() > deadline:
+            return sessions
+        time.sleep(0.1)
+
+
+def ballot_counts(db, round_id):
+    """(current ballots, the bench_members numbers n of the members holding them,
+    ballot_history rows, current ballots whose version differs from their history rows)."""
+    current = int(db.value(f"SELECT count(*) FROM ballots WHERE round_id = '{round_id}' AND content IS NOT NULL"))
+    holders = {int(r[0]) for r in db.rows(f"""
+        SELECT bm.n FROM ballots b JOIN bench_members bm ON bm.id = b.member_id
+         WHERE b.round_id = '{round_id}' AND b.content IS NOT NULL""")}
+    history = int(db.value(f"SELECT count(*) FROM ballot_history WHERE round_id = '{round_id}'"))
+    gaps = int(db.value(f"""
+        SELECT count(*) FROM ballots b
+         WHERE b.round_id = '{round_id}'
+           AND b.version <> (SELECT count(*) FROM ballot_history h
+                              WHERE h.round_id = b.round_id AND h.member_id = b.member_id)"""))
+    return current, holders, history, gaps
+
+
+# --- CPU, from /proc ----------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat(pid):
+    """(ppid, utime+stime, cutime+cstime) in seconds, or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    # fields[0] is state (field 3): ppid is field 4, utime..cstime fields 14..17.
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
+
+
+def machine_busy():
+    """(busy, of which irq + softirq) CPU seconds of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    # user nice system idle iowait irq softirq steal (guest is already in user)
+    return (sum(values[:8]) - idle) / TICK, (values[5] + values[6]) / TICK
+
+
+def postgres_cpu(postmaster_pid):
+    """CPU seconds of the PostgreSQL cluster: the postmaster and all its children."""
+    total = 0.0
+    pm = proc_stat(postmaster_pid)
+    if pm:
+        total += pm[1] + pm[2]  # its own time and that of the children it reaped
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            s = proc_stat(int(entry))
+            if s and s[0] == postmaster_pid:
+                total += s[1]
+    return total
+
+
+def cpu_snapshot(pids, postmaster_pid):
+    """CPU seconds so far: the machine's (busy, irq), the PostgreSQL cluster's (postgres),
+    and each named process's ({name: pid}; pid 0 or a gone process counts 0)."""
+    busy, irq = machine_busy()
+    snap = {"busy": busy, "irq": irq, "postgres": postgres_cpu(postmaster_pid) if postmaster_pid else 0.0}
+    for name, pid in pids.items():
+        s = proc_stat(int(pid)) if int(pid) else None
+        snap[name] = s[1] if s else 0.0
+    return snap
+
+
+# --- what bench/ingest.lua writes -----------------------------------------------------------
+
+
+def read_kv(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition(" ")
+            out[key] = value
+    return out
+
+
+def read_wrk(run_dir):
+    """(summary.txt as a dict, [per thread: issued, ok, clean, sent {member: times}])."""
+    summary = read_kv(f"{run_dir}/summary.txt")
+    threads = []
+    for name in sorted(os.listdir(run_dir)):
+        if not re.fullmatch(r"thread-\d+\.txt", name):
+            continue
+        with open(f"{run_dir}/{name}") as f:
+            head = f.readline().split()
+            h = dict(zip(head[::2], head[1::2]))
+            sent = {}
+            for line in f:
+                m, n = line.split()
+                sent[int(m)] = int(n)
+        threads.append({"issued": int(h["issued"]), "ok": int(h["ok"]), "clean": h["clean"] == "1", "sent": sent})
+    return summary, threads
+
+
+def wrk_members(threads, upper, lower):
+    """Adds to `upper` every member the wrk threads sent, to `lower` those certainly
+    answered 2xx (all of a clean thread's; of another, those sent more often than it had
+    requests without a 2xx). Returns the threads that were not clean, [(index, thread)]."""
+    unclean = []
+    for t, th in enumerate(threads):
+        upper.update(th["sent"])
+        if th["clean"]:
+            lower.update(th["sent"])
+        else:
+            unclean.append((t, th))
+            slack = th["issued"] - th["ok"]
+            lower.update(m for m, n in th["sent"].items() if n > slack)
+    return unclean
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -566,11 +813,48 @@ class Checks:
         return 1 if failed else 0
 
 
+def finish(what, failures, ok_text="passed"):
+    """Prints the failures and 'WHAT: FAILED' (returns 1), or 'WHAT: OK_TEXT' (returns 0)."""
+    if failures:
+        for f in failures:
+            log(f"  FAILED: {f}")
+        log(f"{what}: FAILED")
+        return 1
+    log(f"{what}: {ok_text}")
+    return 0
+
+
+def loss_failures(exact, upper, lower, holders, current, history, total_ok, total_issued, gaps):
+    """Zero loss after a wrk run (see wrk_members, ballot_counts): the members holding a
+    current ballot are exactly those with a 2xx (exact) or within the bounds, and the
+    history rows match the 2xx answers and the requests issued."""
+    failures = []
+    if exact:
+        if current != len(upper) or holders != upper:
+            failures.append(f"current ballots {current} != distinct members with a 2xx {len(upper)} "
+                            f"(in the database only: {len(holders - upper)}, acknowledged only: {len(upper - holders)})")
+    else:
+        if not lower <= holders:
+            failures.append(f"{len(lower - holders)} members certainly acknowledged have no current ballot")
+        if not holders <= upper:
+            failures.append(f"{len(holders - upper)} members have a current ballot but were never sent")
+    if history < total_ok:
+        failures.append(f"ballot_history {history} < 2xx answers {total_ok}: acknowledged ballots are missing")
+    if history > total_issued:
+        failures.append(f"ballot_history {history} > requests issued {total_issued}: ballots nobody sent")
+    if exact and history != total_ok:
+        failures.append(f"ballot_history {history} != 2xx answers {total_ok} although every request was answered 2xx")
+    if gaps:
+        failures.append(f"{gaps} ballots whose version does not match their history")
+    return failures
+
+
 def pct(values, p):
+    """The p-th percentile (nearest rank) of values."""
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil
     return ordered[int(rank) - 1]
 
 
