@@ -23,8 +23,12 @@ let package = Package(
         // Pure vote counting: methods, balances, trust figures, digest. No I/O.
         .target(name: "WerkstattVoting", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
+        // Pure opinion map: PCA, k-means, representative and consensus theses, the
+        // cross-table under k (docs/methods.md, "The opinion map"). No I/O.
+        .target(name: "WerkstattOpinionMap", dependencies: ["WerkstattVoting"]),
+
         // Pure domain: types, validation and rules. No I/O.
-        .target(name: "WerkstattDomain", dependencies: ["WerkstattVoting"]),
+        .target(name: "WerkstattDomain", dependencies: ["WerkstattVoting", "WerkstattOpinionMap"]),
 
         // PostgreSQL: migrations (embedded at build time) and repositories.
         .target(
@@ -50,10 +54,12 @@ let package = Package(
                 "WerkstattDomain",
                 "WerkstattStore",
                 "WerkstattVoting",
+                "WerkstattOpinionMap",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -113,8 +119,11 @@ let package = Package(
         // `swift run -c release VotingBenchmark`: the pure methods at 10⁴–10⁶ ballots;
         // `… VotingBenchmark --cap`: the worst rounds at the item cap (Round.maxItems).
         .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting", "WerkstattDomain"]),
+        // `swift run -c release OpinionMapBenchmark`: maps of up to 10,000 participants × 500 theses.
+        .executableTarget(name: "OpinionMapBenchmark", dependencies: ["WerkstattOpinionMap", "WerkstattVoting"]),
 
         .testTarget(name: "WerkstattVotingTests", dependencies: ["WerkstattVoting"]),
+        .testTarget(name: "WerkstattOpinionMapTests", dependencies: ["WerkstattOpinionMap", "WerkstattVoting"]),
         .testTarget(name: "WerkstattDomainTests", dependencies: ["WerkstattDomain"]),
         .testTarget(
             name: "WerkstattTests",
@@ -125,6 +134,7 @@ let package = Package(
                 "WerkstattVoting",
                 "WerkstattReports",
                 "WerkstattDemo",
+                "WerkstattOpinionMap",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),

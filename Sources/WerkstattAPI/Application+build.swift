@@ -87,6 +87,7 @@ public func buildRouter(client: PostgresClient, repositories: Repositories? = ni
     RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
     RoundsController(rounds: repositories.rounds, exports: exports, access: access).addRoutes(to: v1)
     ImplementationController(implementation: repositories.implementation, exports: exports, access: access).addRoutes(to: v1)
+    OpinionMapController(exports: exports, access: access).addRoutes(to: v1)
     routeTable.load(router)
     return router
 }

@@ -103,7 +103,33 @@ public struct Exports: Sendable {
                 decisive = RankingReport(workshop: workshop, round: round,
                                          ranking: try await repositories.rounds.ranking(of: round, for: audience))
             }
-            body = HTMLReport(language: format.language).implementationList(list, workshop: workshop, decisive: decisive)
+            let map = try await repositories.opinionMaps.latest(of: workshop.id)
+            body = HTMLReport(language: format.language).implementationList(list, workshop: workshop, decisive: decisive,
+                                                                             opinionMap: map)
+        }
+        return ExportDocument(contentType: format.contentType, fileName: name, body: body)
+    }
+
+    /// The files of an opinion map: `participants-votes.csv` and `comments.csv` in Pol.is's layout.
+    public enum OpinionMapFile: String, Sendable, CaseIterable {
+        case participantsVotes = "participants-votes", comments
+    }
+
+    /// The workshop's latest opinion map; 409 before the worker has drawn the first one.
+    public func opinionMap(of workshop: Workshop, format: ExportFormat, file: OpinionMapFile) async throws -> ExportDocument {
+        guard let map = try await repositories.opinionMaps.latest(of: workshop.id) else {
+            throw APIError.conflict("the workshop's opinion map is not computed yet; try again in a moment")
+        }
+        let body: String
+        var name = "opinion-map-\(workshop.slug).\(format.fileExtension)"
+        switch format.kind {
+        case .json: body = String(decoding: try JSONCoding.encoder().encode(map), as: UTF8.self)
+        case .csv:
+            name = "\(file.rawValue)-\(workshop.slug).csv"
+            let table = file == .comments ? Table.opinionTheses(map) : Table.opinionParticipants(map)
+            body = table.csv(delimiter: format.delimiter)
+        case .md: body = Table.opinionMapMarkdown(map, workshop: workshop, language: format.language)
+        case .html: body = HTMLReport(language: format.language).opinionMap(map, workshop: workshop)
         }
         return ExportDocument(contentType: format.contentType, fileName: name, body: body)
     }

@@ -9,7 +9,7 @@ import WerkstattWorker
 /// `werkstatt demo`: builds the Saxon StrategieWerkstatt and the Mülheim Stärkungsinitiative
 /// from the demo data set, with members of every stakeholder group, theses, stances,
 /// comments, one closed and one open round each with seeded random ballots, progress on
-/// the implementation list, and their rankings computed. Running it again adds nothing.
+/// the implementation list, and their rankings and opinion maps computed. Running it again adds nothing.
 public struct Demo: Sendable {
     /// What happened to one workshop.
     public struct Outcome: Sendable {
@@ -42,9 +42,11 @@ public struct Demo: Sendable {
                                           random: SplitMix64(seed: 2016 + UInt64(index)))
             outcomes.append(try await builder.build())
         }
-        // Rankings are there the moment the demo finishes, worker or not.
+        // Rankings and opinion maps are there the moment the demo finishes, worker or not.
         let computation = SnapshotComputation(client: client, logger: logger)
         while try await computation.computeOne() != nil {}
+        let maps = OpinionMapComputation(client: client, logger: logger)
+        while try await maps.computeOne() != nil {}
         return outcomes
     }
 

@@ -52,6 +52,9 @@ struct DemoData: Decodable {
         var event: String?
         /// The chance that a member agrees.
         var lean: Double
+        /// How the thesis divides the two opinion camps that run across the stakeholder
+        /// groups (−1…1): camp A agrees more the higher it is, camp B less (0 or absent: no divide).
+        var axis: Double?
     }
 
     var organisations: [Organisation]

@@ -16,6 +16,9 @@ struct WorkshopBuilder {
         var id: UUID
         var group: StakeholderGroup
         var role: Role
+        /// +1 or −1: the opinion camp, drawn independently of the organisation, so that the
+        /// opinion map finds groups that are not the stakeholder groups.
+        var camp: Double
     }
 
     init(data: DemoData.Workshop, organisations: [DemoOrganisation], repositories: Repositories, random: SplitMix64) {
@@ -57,7 +60,7 @@ struct WorkshopBuilder {
                           eventId: thesis.event.flatMap { events[$0] }),
                 in: workshop.id, author: author.id)
             theses.append((created.id, thesis.working_group))
-            try await stances(on: created.id, lean: thesis.lean, by: voters)
+            try await stances(on: created.id, lean: thesis.lean, axis: thesis.axis ?? 0, by: voters)
             try await discussion(on: .thesis(created.id), in: workshop.id, by: voters)
         }
 
@@ -105,7 +108,8 @@ struct WorkshopBuilder {
         func add(_ name: String, _ role: Role, _ organisation: DemoOrganisation) async throws {
             let member = try await repositories.members.create(
                 NewMember(displayName: name, role: role, organisationId: organisation.id), in: workshop, by: .commandLine)
-            people.append(Person(id: member.id, group: member.stakeholderGroup, role: role))
+            people.append(Person(id: member.id, group: member.stakeholderGroup, role: role,
+                                 camp: random.unit() < 0.5 ? 1 : -1))
         }
         let administration = organisations.first { $0.group == .administration } ?? organisations[0]
         for i in 1...2 { try await add("Moderation \(i)", .moderator, administration) }
@@ -117,11 +121,14 @@ struct WorkshopBuilder {
         return people
     }
 
-    private mutating func stances(on thesis: UUID, lean: Double, by voters: [Person]) async throws {
-        let bias = Dictionary(uniqueKeysWithValues: StakeholderGroup.allCases.map { ($0, random.unit() * 0.5 - 0.25) })
+    /// Each member's chance to agree is the thesis's lean, moved by their stakeholder group's
+    /// bias and, more strongly, by their camp on the thesis's axis.
+    private mutating func stances(on thesis: UUID, lean: Double, axis: Double, by voters: [Person]) async throws {
+        let bias = StakeholderGroup.allCases.map { _ in random.unit() * 0.3 - 0.15 }
         for person in voters where random.unit() < 0.6 {
             let draw = random.unit()
-            let stance: StanceValue = draw < 0.1 ? .pass : (draw < 0.1 + 0.9 * min(max(lean + bias[person.group]!, 0), 1) ? .agree : .disagree)
+            let agree = min(max(lean + bias[person.group.ordinal] + 0.45 * axis * person.camp, 0), 1)
+            let stance: StanceValue = draw < 0.1 ? .pass : (draw < 0.1 + 0.9 * agree ? .agree : .disagree)
             _ = try await repositories.theses.setStance(stance, on: thesis, by: person.id)
         }
     }

@@ -1,10 +1,9 @@
 import Foundation
+import WerkstattOpinionMap
 import WerkstattVoting
 
-/// A member's position on a thesis.
-public enum StanceValue: String, Codable, CaseIterable, Sendable {
-    case agree, disagree, pass
-}
+/// A member's position on a thesis: agree, disagree or pass, as the opinion map reads it.
+public typealias StanceValue = WerkstattOpinionMap.Vote
 
 /// The body of `PUT /v1/theses/{thesis_id}/stance`.
 public struct StanceChange: Codable, Sendable {

@@ -14,23 +14,38 @@ public struct Workshop: Codable, Sendable, Equatable {
     public var publicReport: Bool
     /// k: every per-group figure shown covers at least this many ballots or stances.
     public var minGroupSize: Int
+    /// Participants with fewer stances are not placed on the opinion map.
+    public var opinionMinStances: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: UUID, slug: String, title: String, description: String?, region: String?,
                 startsOn: String?, endsOn: String?, phase: Phase, publicReport: Bool = false,
-                minGroupSize: Int = Workshop.defaultMinGroupSize, createdAt: Date, updatedAt: Date) {
+                minGroupSize: Int = Workshop.defaultMinGroupSize,
+                opinionMinStances: Int = Workshop.defaultOpinionMinStances, createdAt: Date, updatedAt: Date) {
         self.id = id; self.slug = slug; self.title = title; self.description = description
         self.region = region; self.startsOn = startsOn; self.endsOn = endsOn; self.phase = phase
-        self.publicReport = publicReport; self.minGroupSize = minGroupSize
+        self.publicReport = publicReport; self.minGroupSize = minGroupSize; self.opinionMinStances = opinionMinStances
         self.createdAt = createdAt; self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, slug, title, description, region, phase
         case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
-        case minGroupSize = "min_group_size"
+        case minGroupSize = "min_group_size", opinionMinStances = "opinion_min_stances"
         case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    /// The fewest stances that place a participant on the opinion map, unless set.
+    public static let defaultOpinionMinStances = 7
+    /// The minimum of stances a workshop may choose.
+    public static let opinionMinStancesRange = 1...1000
+
+    static func checkOpinionMinStances(_ n: Int?, into errors: inout [FieldError]) {
+        if let n, !opinionMinStancesRange.contains(n) {
+            errors.append(.init("opinion_min_stances",
+                                "must be from \(opinionMinStancesRange.lowerBound) to \(opinionMinStancesRange.upperBound)"))
+        }
     }
 
     /// k when a workshop is created without one (domain.md).
@@ -55,18 +70,20 @@ public struct NewWorkshop: Codable, Sendable {
     public var endsOn: String?
     public var publicReport: Bool?
     public var minGroupSize: Int?
+    public var opinionMinStances: Int?
 
     public init(slug: String, title: String, description: String? = nil, region: String? = nil,
-                startsOn: String? = nil, endsOn: String? = nil, publicReport: Bool? = nil, minGroupSize: Int? = nil) {
+                startsOn: String? = nil, endsOn: String? = nil, publicReport: Bool? = nil, minGroupSize: Int? = nil,
+                opinionMinStances: Int? = nil) {
         self.slug = slug; self.title = title; self.description = description; self.region = region
         self.startsOn = startsOn; self.endsOn = endsOn; self.publicReport = publicReport
-        self.minGroupSize = minGroupSize
+        self.minGroupSize = minGroupSize; self.opinionMinStances = opinionMinStances
     }
 
     enum CodingKeys: String, CodingKey {
         case slug, title, description, region
         case startsOn = "starts_on", endsOn = "ends_on", publicReport = "public_report"
-        case minGroupSize = "min_group_size"
+        case minGroupSize = "min_group_size", opinionMinStances = "opinion_min_stances"
     }
 
     public func violations() -> [FieldError] {
@@ -84,30 +101,34 @@ public struct NewWorkshop: Codable, Sendable {
             errors.append(.init("ends_on", "must not be before starts_on"))
         }
         Workshop.checkMinGroupSize(minGroupSize, into: &errors)
+        Workshop.checkOpinionMinStances(opinionMinStances, into: &errors)
         return errors
     }
 }
 
 /// The body of `PATCH /v1/workshops/{workshop_id}` (admin or moderator): the settings a
-/// running workshop may change. Changing k recounts the workshop's rounds.
+/// running workshop may change. Changing k recounts the workshop's rounds; changing k or
+/// the minimum of stances redraws its opinion map.
 public struct WorkshopChange: Codable, Sendable {
     public var minGroupSize: Int?
     public var publicReport: Bool?
+    public var opinionMinStances: Int?
 
-    public init(minGroupSize: Int? = nil, publicReport: Bool? = nil) {
-        self.minGroupSize = minGroupSize; self.publicReport = publicReport
+    public init(minGroupSize: Int? = nil, publicReport: Bool? = nil, opinionMinStances: Int? = nil) {
+        self.minGroupSize = minGroupSize; self.publicReport = publicReport; self.opinionMinStances = opinionMinStances
     }
 
     enum CodingKeys: String, CodingKey {
-        case minGroupSize = "min_group_size", publicReport = "public_report"
+        case minGroupSize = "min_group_size", publicReport = "public_report", opinionMinStances = "opinion_min_stances"
     }
 
     public func violations() -> [FieldError] {
         var errors: [FieldError] = []
-        if minGroupSize == nil && publicReport == nil {
-            errors.append(.init("", "name at least one of min_group_size, public_report"))
+        if minGroupSize == nil && publicReport == nil && opinionMinStances == nil {
+            errors.append(.init("", "name at least one of min_group_size, public_report, opinion_min_stances"))
         }
         Workshop.checkMinGroupSize(minGroupSize, into: &errors)
+        Workshop.checkOpinionMinStances(opinionMinStances, into: &errors)
         return errors
     }
 }

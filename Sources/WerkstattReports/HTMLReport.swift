@@ -27,10 +27,12 @@ public struct HTMLReport: Sendable {
              workshop: report.workshop, body: rankingSection(report))
     }
 
-    /// The implementation list, led by the ranking of the decisive round when there is one.
-    public func implementationList(_ list: ImplementationList, workshop: Workshop, decisive: RankingReport?) -> String {
+    /// The implementation list, led by the ranking of the decisive round when there is one,
+    /// and followed by the opinion map when one has been drawn.
+    public func implementationList(_ list: ImplementationList, workshop: Workshop, decisive: RankingReport?,
+                                   opinionMap: OpinionMapSnapshot? = nil) -> String {
         page(title: "\(workshop.title) – \(language.text(.implementationList))", workshop: workshop,
-             body: (decisive.map(rankingSection) ?? "") + implementationSection(list))
+             body: (decisive.map(rankingSection) ?? "") + implementationSection(list) + (opinionMap.map(opinionMapSection) ?? ""))
     }
 
     /// Escapes text for HTML element content and attribute values.
@@ -52,10 +54,10 @@ public struct HTMLReport: Sendable {
         return result
     }
 
-    private func t(_ label: Label) -> String { Self.escape(language.text(label)) }
-    private func e(_ text: String) -> String { Self.escape(text) }
+    func t(_ label: Label) -> String { Self.escape(language.text(label)) }
+    func e(_ text: String) -> String { Self.escape(text) }
 
-    private func page(title: String, workshop: Workshop, body: String) -> String {
+    func page(title: String, workshop: Workshop, body: String) -> String {
         var facts: [String] = []
         if let region = workshop.region { facts.append(e(region)) }
         if let from = workshop.startsOn { facts.append(e(from + (workshop.endsOn.map { " – \($0)" } ?? ""))) }

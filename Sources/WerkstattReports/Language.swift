@@ -58,6 +58,9 @@ enum Label {
     case ranking, implementationList, provisional, final, ballotsCounted, computedAt, digest, method, criterion
     case byGroup, rankInterval, noRanking, generated, secrecy
     case pooled, lateMembers, untilClose
+    case opinionMap, opinionMapIntro, opinionGroup, size, representativeTheses, consensusTheses, crossTable
+    case placed, explainedVariance, thesis, direction, groupRate, restRate, pValue, agree, disagree, pass, total
+    case mapInsufficient, noMap, declaredPooled, component
 
     var english: String {
         switch self {
@@ -105,6 +108,28 @@ enum Label {
         case .pooled: "Shown only pooled or not at all, so that no figure rests on fewer ballots than the minimum group size"
         case .lateMembers: "Ballots of members added after the round opened"
         case .untilClose: "The standing of this round is shown once the round is closed."
+        case .opinionMap: "Opinion map"
+        case .opinionMapIntro: "Participants placed by their stances on the theses (principal components) and grouped by opinion (k-means). Each point is one anonymous participant; its label is drawn at random for this map."
+        case .opinionGroup: "Opinion group"
+        case .size: "Participants"
+        case .representativeTheses: "Representative theses"
+        case .consensusTheses: "Consensus across opinion groups"
+        case .crossTable: "Opinion groups and stakeholder groups"
+        case .placed: "Participants placed"
+        case .explainedVariance: "Explained variance"
+        case .thesis: "Thesis"
+        case .direction: "Stance"
+        case .groupRate: "In the group"
+        case .restRate: "In the rest"
+        case .pValue: "p-value"
+        case .agree: "agree"
+        case .disagree: "disagree"
+        case .pass: "pass"
+        case .total: "Total"
+        case .mapInsufficient: "Too few participants have taken enough stances for a map yet"
+        case .noMap: "No opinion map has been computed yet."
+        case .declaredPooled: "Stakeholder groups shown only pooled or not at all, so that no cell rests on fewer participants than the minimum group size"
+        case .component: "Component"
         }
     }
 
@@ -154,6 +179,28 @@ enum Label {
         case .pooled: "Nur zusammengefasst oder gar nicht gezeigt, damit kein Wert auf weniger Stimmzetteln als der Mindestgruppengröße beruht"
         case .lateMembers: "Stimmzettel von Teilnehmenden, die nach Öffnung der Runde hinzukamen"
         case .untilClose: "Der Stand dieser Runde wird gezeigt, sobald die Runde geschlossen ist."
+        case .opinionMap: "Meinungslandkarte"
+        case .opinionMapIntro: "Teilnehmende nach ihren Positionen zu den Thesen angeordnet (Hauptkomponenten) und nach Meinung gruppiert (k-Means). Jeder Punkt ist eine anonyme Person; ihre Kennung wird für jede Karte neu ausgelost."
+        case .opinionGroup: "Meinungsgruppe"
+        case .size: "Teilnehmende"
+        case .representativeTheses: "Kennzeichnende Thesen"
+        case .consensusTheses: "Konsens über die Meinungsgruppen hinweg"
+        case .crossTable: "Meinungsgruppen und Akteursgruppen"
+        case .placed: "Platzierte Teilnehmende"
+        case .explainedVariance: "Erklärte Varianz"
+        case .thesis: "These"
+        case .direction: "Position"
+        case .groupRate: "In der Gruppe"
+        case .restRate: "Im Rest"
+        case .pValue: "p-Wert"
+        case .agree: "Zustimmung"
+        case .disagree: "Ablehnung"
+        case .pass: "Enthaltung"
+        case .total: "Gesamt"
+        case .mapInsufficient: "Noch haben zu wenige Teilnehmende genug Positionen für eine Karte bezogen"
+        case .noMap: "Es wurde noch keine Meinungslandkarte berechnet."
+        case .declaredPooled: "Akteursgruppen nur zusammengefasst oder gar nicht gezeigt, damit keine Zelle auf weniger Teilnehmenden als der Mindestgruppengröße beruht"
+        case .component: "Komponente"
         }
     }
 }

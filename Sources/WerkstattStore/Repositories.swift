@@ -14,6 +14,7 @@ public struct Repositories: Sendable {
     public var recommendations: any RecommendationRepository
     public var rounds: any RoundRepository
     public var implementation: any ImplementationRepository
+    public var opinionMaps: any OpinionMapRepository
 
     public init(postgres client: PostgresClient, logger: Logger) {
         tokens = PostgresTokenRepository(client: client, logger: logger)
@@ -27,5 +28,6 @@ public struct Repositories: Sendable {
         recommendations = PostgresRecommendationRepository(client: client, logger: logger)
         rounds = PostgresRoundRepository(client: client, logger: logger)
         implementation = PostgresImplementationRepository(client: client, logger: logger)
+        opinionMaps = PostgresOpinionMapRepository(client: client, logger: logger)
     }
 }

@@ -27,8 +27,8 @@ import PostgresNIO
 /// - never TRUNCATE, REFERENCES or TRIGGER.
 ///
 /// That covers every statement of the API, the worker and the commands `token`, `members`,
-/// `demo`, `import` and `export`: the worker deletes only from `round_changes` and
-/// `round_backoff`, and nothing there updates or deletes a row of the append-only tables.
+/// `demo`, `import` and `export`: the worker deletes only from `round_changes`,
+/// `round_backoff` and `opinion_map_changes`, and nothing there updates or deletes a row of the append-only tables.
 /// Two commands need the owner: `migrate`, and `prune-history`, whose UPDATE of
 /// `ballot_history` (member ids of a closed round dropped) is the one change the
 /// table's trigger allows; the runtime role cannot make it.
@@ -80,11 +80,11 @@ public struct RuntimeRole: Sendable {
 
     /// History and records the service may add to but never change: ballot versions,
     /// ranking snapshots, the audit text behind a final snapshot, the audit log.
-    public static let appendOnlyTables = ["audit_log", "ballot_history", "ranking_snapshots", "snapshot_audits"]
+    public static let appendOnlyTables = ["audit_log", "ballot_history", "ranking_snapshots", "snapshot_audits", "opinion_maps"]
 
-    /// The only tables the service deletes rows from: the worker's queue of changes and
+    /// The only tables the service deletes rows from: the worker's queues of changes and
     /// back-offs.
-    public static let deletableTables = ["round_changes", "round_backoff"]
+    public static let deletableTables = ["round_changes", "round_backoff", "opinion_map_changes"]
 
     /// Tables the service only reads.
     public static let readOnlyTables = ["schema_migrations"]

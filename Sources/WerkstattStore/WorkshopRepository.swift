@@ -28,7 +28,7 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
 
     static let columns = """
         id, seq, slug, title, description, region, starts_on::text AS starts_on,
-        ends_on::text AS ends_on, phase, public_report, min_group_size, created_at, updated_at
+        ends_on::text AS ends_on, phase, public_report, min_group_size, opinion_min_stances, created_at, updated_at
         """
 
     static func workshop(_ r: PostgresRandomAccessRow) throws -> Workshop {
@@ -36,17 +36,20 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
                  description: try r.get("description"), region: try r.get("region"),
                  startsOn: try r.get("starts_on"), endsOn: try r.get("ends_on"),
                  phase: try Phase(decoding: try r.get("phase")), publicReport: try r.get("public_report"),
-                 minGroupSize: Int(try r.get("min_group_size", as: Int32.self)), createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
+                 minGroupSize: Int(try r.get("min_group_size", as: Int32.self)),
+                 opinionMinStances: Int(try r.get("opinion_min_stances", as: Int32.self)), createdAt: try r.get("created_at"), updatedAt: try r.get("updated_at"))
     }
 
     public func create(_ new: NewWorkshop, by caller: Caller) async throws -> Workshop {
         do {
             return try await client.withTransaction(logger: logger) { tx in
                 let rows = try await tx.query("""
-                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on, public_report, min_group_size)
+                    INSERT INTO workshops (slug, title, description, region, starts_on, ends_on, public_report, min_group_size,
+                                           opinion_min_stances)
                     VALUES (\(new.slug), \(new.title), \(new.description), \(new.region),
                             \(new.startsOn)::date, \(new.endsOn)::date, \(new.publicReport ?? false),
-                            \(Int32(new.minGroupSize ?? Workshop.defaultMinGroupSize)))
+                            \(Int32(new.minGroupSize ?? Workshop.defaultMinGroupSize)),
+                            \(Int32(new.opinionMinStances ?? Workshop.defaultOpinionMinStances)))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
                 let workshop = try await rows.all(Self.workshop)[0]
@@ -128,13 +131,18 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
     public func update(_ id: UUID, with change: WorkshopChange, by caller: Caller) async throws -> Workshop {
         try await client.withTransaction(logger: logger) { tx in
             let old = try await tx.query(
-                "SELECT min_group_size FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
-            guard let oldK = try await old.all({ try $0.get("min_group_size", as: Int32.self) }).first else {
+                "SELECT min_group_size, opinion_min_stances FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let (oldK, oldMinStances) = try await old.all({
+                (try $0.get("min_group_size", as: Int32.self), try $0.get("opinion_min_stances", as: Int32.self))
+            }).first else {
                 throw StoreError.notFound("workshop")
             }
             let newK = change.minGroupSize.map(Int32.init)
+            let newMinStances = change.opinionMinStances.map(Int32.init)
+            // A new k or minimum of stances redraws the opinion map (trigger workshops_opinion_map).
             let rows = try await tx.query("""
                 UPDATE workshops SET min_group_size = COALESCE(\(newK), min_group_size),
+                       opinion_min_stances = COALESCE(\(newMinStances), opinion_min_stances),
                        public_report = COALESCE(\(change.publicReport), public_report), updated_at = now()
                  WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
@@ -149,6 +157,7 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
             }
             var details: [String: String] = [:]
             if let newK { details["min_group_size"] = "\(oldK) → \(newK)" }
+            if let newMinStances { details["opinion_min_stances"] = "\(oldMinStances) → \(newMinStances)" }
             if let publicReport = change.publicReport { details["public_report"] = "\(publicReport)" }
             try await AuditLog.record("workshop.update", workshop: id, subject: id, by: caller, details: details,
                                       on: tx, logger: logger)

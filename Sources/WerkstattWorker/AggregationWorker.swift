@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import WerkstattDomain
 import WerkstattStore
 
@@ -23,6 +24,7 @@ public struct AggregationWorker: Service {
     let computationDeadline: Duration
     let lanes: Int
     let computation: SnapshotComputation
+    let opinionMaps: OpinionMapComputation
 
     /// - Parameters:
     ///   - pause: the least rest after each snapshot, so that under a steady stream of
@@ -43,6 +45,22 @@ public struct AggregationWorker: Service {
         self.computationDeadline = computationDeadline
         self.lanes = max(1, lanes)
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
+        self.opinionMaps = OpinionMapComputation(client: client, logger: logger)
+    }
+
+    /// A unit of the worker's work: a round's ranking snapshot or a workshop's opinion map.
+    public enum Job: Sendable, Equatable {
+        case round(UUID)
+        case opinionMap(workshop: UUID)
+    }
+
+    /// The job a computation claimed, set as soon as it is known, so that the worker can
+    /// back off from it if the computation fails or overruns its deadline.
+    public final class Claim: Sendable {
+        private let job = Mutex<Job?>(nil)
+        public init() {}
+        public var value: Job? { job.withLock { $0 } }
+        func set(_ value: Job) { job.withLock { $0 = value } }
     }
 
     /// Longest one computation may take before it is abandoned (the tally stops at its
@@ -107,35 +125,51 @@ public struct AggregationWorker: Service {
 
     private func drainLane() async {
         while !Task.isCancelled {
-            let claim = SnapshotComputation.Claim()
+            let claim = Claim()
             do {
                 let started = ContinuousClock.now
-                let computation = self.computation
-                guard try await Deadline.run(computationDeadline, { try await computation.computeOne(claim: claim) }) != nil else {
-                    return
+                let (rounds, maps) = (computation, opinionMaps)
+                // Rankings first: they are what a vote waits for; maps when no round is dirty.
+                let done = try await Deadline.run(computationDeadline) { () async throws -> Bool in
+                    if try await rounds.computeOne(claim: claim) != nil { return true }
+                    return try await maps.computeOne(claim: claim) != nil
                 }
+                guard done else { return }
                 let rest = rest(after: ContinuousClock.now - started)
                 if rest > .zero { try await Task.sleep(for: rest) }
             } catch where Self.isSerializationFailure(error) {
-                // Another worker finished this round between our snapshot and our claim:
+                // Another worker finished this job between our snapshot and our claim:
                 // what we computed is already stale, so it was rolled back. Look again.
-                logger.debug("another worker computed the round first; trying the next")
+                logger.debug("another worker computed the job first; trying the next")
                 continue
             } catch {
                 // Shutting down abandons the computation; the next worker redoes it.
                 if Task.isCancelled { return }
-                guard let round = claim.value else {
-                    logger.error("looking for a round to compute failed", metadata: ["error": "\(String(reflecting: error))"])
+                guard let job = claim.value else {
+                    logger.error("looking for work failed", metadata: ["error": "\(String(reflecting: error))"])
                     return
                 }
                 do {
-                    let failures = try await backOff(round, error: error)
-                    logger.error("computing a snapshot failed; the round backs off and the others go on", metadata: [
-                        "round": "\(round.text)", "failures": "\(failures)", "error": "\(String(reflecting: error))"])
+                    let failures = try await backOff(job, error: error)
+                    logger.error("a computation failed; it backs off and the others go on", metadata: [
+                        "job": "\(job)", "failures": "\(failures)", "error": "\(String(reflecting: error))"])
                 } catch {
                     logger.error("recording a failed computation failed", metadata: ["error": "\(String(reflecting: error))"])
                     return
                 }
+            }
+        }
+    }
+
+    /// Records a failure of `job` and when to try it again; returns the failures in a row.
+    private func backOff(_ job: Job, error: any Error) async throws -> Int {
+        switch job {
+        case .round(let round):
+            return try await backOff(round, error: error)
+        case .opinionMap(let workshop):
+            let (client, logger) = (self.client, self.logger)
+            return try await Deadline.run(.seconds(5)) {
+                try await OpinionMapComputation.backOff(workshop, error: error, on: client, logger: logger)
             }
         }
     }

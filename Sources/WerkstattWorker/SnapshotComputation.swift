@@ -36,18 +36,9 @@ public struct SnapshotComputation: Sendable {
         public var total: Duration
     }
 
-    /// The round a computation claimed, set as soon as it is known, so that the worker
-    /// can back off from that round if the computation fails or overruns its deadline.
-    public final class Claim: Sendable {
-        private let round = Mutex<UUID?>(nil)
-        public init() {}
-        public var value: UUID? { round.withLock { $0 } }
-        func set(_ id: UUID) { round.withLock { $0 = id } }
-    }
-
     /// Claims a dirty round nobody else is computing and writes its snapshot; nil when
     /// there is none.
-    public func computeOne(claim: Claim = Claim()) async throws -> Outcome? {
+    public func computeOne(claim: AggregationWorker.Claim = .init()) async throws -> Outcome? {
         let outcome = try await compute(claim)
         if let outcome {
             logger.debug("snapshot written", metadata: [
@@ -58,7 +49,7 @@ public struct SnapshotComputation: Sendable {
         return outcome
     }
 
-    private func compute(_ claim: Claim) async throws -> Outcome? {
+    private func compute(_ claim: AggregationWorker.Claim) async throws -> Outcome? {
         try await client.withTransaction(logger: logger) { tx in
             try await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             // Oldest change first; rounds another worker holds are skipped, not waited for,
@@ -74,7 +65,7 @@ public struct SnapshotComputation: Sendable {
             guard let round = try await claimed.all({ try $0.get("round_id", as: UUID.self) }).first else {
                 return nil
             }
-            claim.set(round)
+            claim.set(.round(round))
             try await hook?(.claimed, round)
             let clock = ContinuousClock()
             let start = clock.now

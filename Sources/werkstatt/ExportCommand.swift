@@ -9,8 +9,8 @@ import WerkstattStore
 /// `werkstatt export …`: the same files the API serves, written to stdout or a file.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export a ranking or an implementation list.",
-        subcommands: [Ranking.self, ImplementationList.self])
+        commandName: "export", abstract: "Export a ranking, an implementation list or an opinion map.",
+        subcommands: [Ranking.self, ImplementationList.self, OpinionMap.self])
 
     /// Format options shared by both exports.
     struct FormatOptions: ParsableArguments {
@@ -78,6 +78,33 @@ struct ExportCommand: AsyncParsableCommand {
                         throw CommandFailure("no workshop with slug '\(workshop)'")
                     }
                     return try await Exports(repositories: repositories).implementationList(of: found, for: .moderators, format: format)
+                }
+                try options.write(document)
+            }
+        }
+    }
+
+    struct OpinionMap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "opinion-map", abstract: "A workshop's latest opinion map (CSV: Pol.is's export layout).")
+
+        @Option(help: "The workshop's slug.") var workshop: String
+        @Option(help: "With --format csv: participants-votes or comments.") var file = "participants-votes"
+        @OptionGroup var options: FormatOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let format = try options.exportFormat()
+                guard let file = Exports.OpinionMapFile(rawValue: file) else {
+                    throw CommandFailure("--file must be participants-votes or comments")
+                }
+                let document = try await database.withClient { client, logger in
+                    let repositories = Repositories(postgres: client, logger: logger)
+                    guard let found = try await repositories.workshops.get(slug: workshop) else {
+                        throw CommandFailure("no workshop with slug '\(workshop)'")
+                    }
+                    return try await Exports(repositories: repositories).opinionMap(of: found, format: format, file: file)
                 }
                 try options.write(document)
             }

@@ -48,6 +48,8 @@ struct AuthorizationMatrixTests {
             let closed = try await draftRound()
             _ = try await api.post("/v1/rounds/\(closed)/open", token: s.moderator, "{}")
             _ = try await api.post("/v1/rounds/\(closed)/close", token: s.moderator, "{}")
+            // A stance, so that the worker draws an opinion map (too thin for groups, but there).
+            _ = try await api.put("/v1/theses/\(t2)/stance", token: s.participant, #"{"stance":"agree"}"#)
             await AggregationWorker(client: api.database, logger: TestDatabase.logger).drain()
             let organisation = try await api.post("/v1/organisations", token: api.admin, #"{"name":"IG Metall","stakeholder_group":"union"}"#).id
 
@@ -124,6 +126,7 @@ struct AuthorizationMatrixTests {
                 ("read own ballot", .init(method: .get, path: { "/v1/rounds/\(round)/ballot" }, expected: [403, 200, 404, 200, 403])),
                 ("withdraw ballot", .init(method: .delete, path: { "/v1/rounds/\(round)/ballot" }, expected: [403, 204, 404, 204, 403])),
                 ("ranking", .init(method: .get, path: { "/v1/rounds/\(round)/ranking" }, expected: [200, 200, 404, 200, 200])),
+                ("opinion map", .init(method: .get, path: { "/v1/workshops/\(w)/opinion-map" }, expected: [200, 200, 404, 200, 200])),
                 // The audit text: the round's auditors, not its voters.
                 ("audit", .init(method: .get, path: { "/v1/rounds/\(closed)/audit" }, expected: [200, 403, 404, 200, 200])),
                 ("implementation list", .init(method: .get, path: { "/v1/workshops/\(w)/implementation-list" }, expected: [200, 200, 404, 200, 200])),
