@@ -47,6 +47,14 @@ let package = Package(
         // Exports: CSV, Markdown and the printable HTML report. Pure rendering, no I/O.
         .target(name: "WerkstattReports", dependencies: ["WerkstattDomain"]),
 
+        // The workshop's rules and use cases: who may do what in which phase, and the
+        // exports. The API, the command line and the demo all go through it; it knows
+        // nothing of HTTP (ArchitectureTests keeps it so).
+        .target(
+            name: "WerkstattRules",
+            dependencies: ["WerkstattDomain", "WerkstattStore", "WerkstattReports"]
+        ),
+
         // The aggregation worker: claims dirty rounds and writes ranking snapshots.
         .target(
             name: "WerkstattWorker",
@@ -67,6 +75,7 @@ let package = Package(
         .target(
             name: "WerkstattDemo",
             dependencies: [
+                "WerkstattRules",
                 "WerkstattDomain",
                 "WerkstattStore",
                 "WerkstattVoting",
@@ -81,6 +90,7 @@ let package = Package(
         .target(
             name: "WerkstattAPI",
             dependencies: [
+                "WerkstattRules",
                 "WerkstattDomain",
                 "WerkstattStore",
                 "WerkstattVoting",
@@ -101,6 +111,8 @@ let package = Package(
             name: "werkstatt",
             dependencies: [
                 "WerkstattAPI",
+                "WerkstattRules",
+                "WerkstattDomain",
                 "WerkstattStore",
                 "WerkstattWorker",
                 "WerkstattDemo",
@@ -135,6 +147,7 @@ let package = Package(
                 "WerkstattReports",
                 "WerkstattDemo",
                 "WerkstattOpinionMap",
+                "WerkstattRules",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),

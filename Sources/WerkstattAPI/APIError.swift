@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 
 /// Every error a client can see, rendered as RFC 9457 problem+json.
 public struct APIError: HTTPResponseError, Sendable, Equatable {
@@ -29,7 +30,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
               errors: errors)
     }
     static func phase(_ phase: Phase, forbids activity: Phase.Activity) -> APIError {
-        .init(.conflict, "phase", "the workshop is in phase '\(phase.rawValue)', which does not allow to \(activity.rawValue)")
+        .init(.conflict, "phase", RuleError.phase(phase, forbids: activity).description)
     }
 
     /// The problem+json document.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import WerkstattRules
 import WerkstattStore
 
 /// Settings of the HTTP service.
@@ -64,7 +65,7 @@ public func buildApplication(
 public func buildRouter(client: PostgresClient, repositories: Repositories? = nil, rateLimit: RateLimit = .standard,
                         clock: any MonotonicClock = SystemClock(), logger: Logger) -> Router<AppRequestContext> {
     let repositories = repositories ?? Repositories(postgres: client, logger: logger)
-    let access = Access(workshops: repositories.workshops)
+    let useCases = UseCases(repositories: repositories)
     let exports = Exports(repositories: repositories)
     let router = Router(context: AppRequestContext.self)
     let routeTable = RouteTable()
@@ -77,17 +78,16 @@ public func buildRouter(client: PostgresClient, repositories: Repositories? = ni
     PublicReportController(workshops: repositories.workshops, exports: exports).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: TokenRateLimitMiddleware(limiter: RateLimiter(limit: rateLimit, clock: clock)))
-    WorkshopsController(workshops: repositories.workshops, access: access).addRoutes(to: v1)
+    WorkshopsController(useCases: useCases).addRoutes(to: v1)
     OrganisationsController(organisations: repositories.organisations).addRoutes(to: v1)
-    MembersController(members: repositories.members, tokens: repositories.tokens, access: access).addRoutes(to: v1)
-    SetupController(workingGroups: repositories.workingGroups, events: repositories.events, access: access).addRoutes(to: v1)
-    ThesesController(theses: repositories.theses, access: access).addRoutes(to: v1)
-    CommentsController(comments: repositories.comments, theses: repositories.theses,
-                       recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
-    RecommendationsController(recommendations: repositories.recommendations, access: access).addRoutes(to: v1)
-    RoundsController(rounds: repositories.rounds, exports: exports, access: access).addRoutes(to: v1)
-    ImplementationController(implementation: repositories.implementation, exports: exports, access: access).addRoutes(to: v1)
-    OpinionMapController(exports: exports, access: access).addRoutes(to: v1)
+    MembersController(useCases: useCases).addRoutes(to: v1)
+    SetupController(useCases: useCases).addRoutes(to: v1)
+    ThesesController(useCases: useCases).addRoutes(to: v1)
+    CommentsController(useCases: useCases).addRoutes(to: v1)
+    RecommendationsController(useCases: useCases).addRoutes(to: v1)
+    RoundsController(useCases: useCases, exports: exports).addRoutes(to: v1)
+    ImplementationController(useCases: useCases, exports: exports).addRoutes(to: v1)
+    OpinionMapController(exports: exports, access: useCases.access).addRoutes(to: v1)
     routeTable.load(router)
     return router
 }

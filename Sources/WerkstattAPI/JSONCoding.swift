@@ -2,19 +2,9 @@ import Foundation
 import Hummingbird
 import WerkstattDomain
 
-/// JSON as the contract wants it: RFC 3339 times in UTC.
+/// JSON as the contract wants it (`JSONEncoder.contract()`, `JSONDecoder.rfc3339()`).
 enum JSONCoding {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day()
-                .time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
-        }
-        return encoder
-    }
-
+    static func encoder() -> JSONEncoder { .contract() }
     static func decoder() -> JSONDecoder { .rfc3339() }
 }
 

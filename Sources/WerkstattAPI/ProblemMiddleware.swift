@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostgresNIO
+import WerkstattRules
 import WerkstattStore
 
 /// Where any error becomes a problem+json answer: whatever is thrown in the router, and,
@@ -26,6 +27,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch StoreError.unwrapping(error) {
         case let error as APIError:
             return error
+        case let error as RuleError:
+            switch error {
+            case .notFound(let what): return .notFound(what)
+            case .forbidden(let reason): return .forbidden(reason)
+            case .phase(let phase, let activity): return .phase(phase, forbids: activity)
+            case .conflict(let detail): return .conflict(detail)
+            case .invalid(let errors): return .invalid(errors)
+            }
         case let error as StoreError:
             switch error {
             case .notFound(let what): return .notFound(what)

@@ -1,114 +1,120 @@
 import Foundation
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 import WerkstattVoting
 
-/// Builds one demo workshop through the repositories, as moderators and members would
-/// through the API. Every random choice comes from one seeded generator, so the demo
-/// is the same on every machine.
+/// Builds one demo workshop through the use cases (`UseCases`), as moderators and members
+/// would through the API, so every rule of roles and phases applies to it too. Every random
+/// choice comes from one seeded generator, so the demo is the same on every machine.
 struct WorkshopBuilder {
     let data: DemoData.Workshop
     let organisations: [DemoOrganisation]
     let repositories: Repositories
+    let useCases: UseCases
     var random: SplitMix64
 
     private struct Person {
         var id: UUID
+        var workshopId: UUID
         var group: StakeholderGroup
         var role: Role
         /// +1 or −1: the opinion camp, drawn independently of the organisation, so that the
         /// opinion map finds groups that are not the stakeholder groups.
         var camp: Double
+
+        /// The person as the caller of a use case.
+        var caller: Caller { .member(MemberIdentity(id: id, workshopId: workshopId, role: role, group: group)) }
     }
 
     init(data: DemoData.Workshop, organisations: [DemoOrganisation], repositories: Repositories, random: SplitMix64) {
         self.data = data
         self.organisations = organisations
         self.repositories = repositories
+        self.useCases = UseCases(repositories: repositories)
         self.random = random
     }
 
     mutating func build() async throws -> Demo.Outcome {
         let admin = Caller.commandLine
-        let workshop = try await repositories.workshops.create(
+        var workshop = try await useCases.createWorkshop(
             NewWorkshop(slug: data.slug, title: data.title, description: data.description, region: data.region,
                         startsOn: data.starts_on, endsOn: data.ends_on, publicReport: true), by: admin)
         var groups: [String: UUID] = [:]
         for group in data.working_groups {
-            groups[group.code] = try await repositories.workingGroups.create(
+            groups[group.code] = try await useCases.createWorkingGroup(
                 NewWorkingGroup(code: group.code, title: group.title, description: group.description),
-                in: workshop.id, by: admin).id
+                in: workshop, by: admin).id
         }
         var events: [String: UUID] = [:]
         for event in data.events {
             guard let startsAt = Date(rfc3339: event.starts_at) else { continue }
-            events[event.title] = try await repositories.events.create(
-                NewEvent(title: event.title, place: event.place, startsAt: startsAt), in: workshop.id, by: admin).id
+            events[event.title] = try await useCases.createEvent(
+                NewEvent(title: event.title, place: event.place, startsAt: startsAt), in: workshop, by: admin).id
         }
-        let people = try await members(in: workshop.id)
-        let moderator = people.first { $0.role == .moderator }!
-        let moderatorCaller = Caller.member(MemberIdentity(id: moderator.id, workshopId: workshop.id, role: .moderator,
-                                                           group: moderator.group))
+        let people = try await members(in: workshop)
+        guard let moderator = people.first(where: { $0.role == .moderator }) else { throw DemoFailure("the demo has no moderator") }
+        let moderatorCaller = moderator.caller
         let voters = people.filter { $0.role != .observer }
 
-        _ = try await repositories.workshops.setPhase(workshop.id, to: .collecting, by: moderatorCaller)
+        workshop = try await useCases.movePhase(of: workshop, to: .collecting, by: moderatorCaller)
         var theses: [(id: UUID, group: String?)] = []
         for thesis in data.theses {
             let author = voters[Int(random.next() % UInt64(voters.count))]
-            let created = try await repositories.theses.create(
+            let created = try await useCases.bringInThesis(
                 NewThesis(title: thesis.title, body: thesis.body, workingGroupId: thesis.working_group.flatMap { groups[$0] },
                           eventId: thesis.event.flatMap { events[$0] }),
-                in: workshop.id, author: author.id)
+                in: workshop, by: author.caller)
             theses.append((created.id, thesis.working_group))
-            try await stances(on: created.id, lean: thesis.lean, axis: thesis.axis ?? 0, by: voters)
-            try await discussion(on: .thesis(created.id), in: workshop.id, by: voters)
+            try await stances(on: created, in: workshop, lean: thesis.lean, axis: thesis.axis ?? 0, by: voters)
+            try await discussion(on: .thesis(created.id), in: workshop, by: voters)
         }
 
         var recommendations: [UUID] = []
         for recommendation in data.recommendations {
             let related = theses.filter { $0.group != nil && $0.group == recommendation.working_group }.prefix(2).map(\.id)
-            let created = try await repositories.recommendations.create(
+            let created = try await useCases.createRecommendation(
                 NewRecommendation(code: recommendation.code, title: recommendation.title, body: recommendation.body,
                                   workingGroupId: recommendation.working_group.flatMap { groups[$0] },
                                   thesisIds: related.isEmpty ? nil : Array(related), lead: recommendation.lead,
                                   timeframe: recommendation.timeframe.flatMap(Timeframe.init(text:))),
-                in: workshop.id, by: moderatorCaller)
+                in: workshop, by: moderatorCaller)
             recommendations.append(created.id)
-            if random.next() % 3 == 0 { try await discussion(on: .recommendation(created.id), in: workshop.id, by: voters) }
+            if random.next() % 3 == 0 { try await discussion(on: .recommendation(created.id), in: workshop, by: voters) }
         }
-        try await hideOneComment(in: workshop.id, by: moderatorCaller)
+        try await hideOneComment(in: workshop, by: moderatorCaller)
 
-        _ = try await repositories.workshops.setPhase(workshop.id, to: .voting, by: moderatorCaller)
+        workshop = try await useCases.movePhase(of: workshop, to: .voting, by: moderatorCaller)
         // Each group finds each recommendation more or less urgent; ballots follow that.
         let appeal = recommendations.map { _ in StakeholderGroup.allCases.map { _ in 0.2 + random.unit() } }
-        let first = try await repositories.rounds.create(
+        let first = try await useCases.createRound(
             NewRound(title: "Priorisierung der Handlungsempfehlungen", method: .dot,
                      criterion: "Welche Empfehlungen sollen zuerst umgesetzt werden?", pointsPerMember: 5,
-                     maxPointsPerItem: 3), in: workshop.id, by: moderatorCaller)
-        _ = try await repositories.rounds.transition(first.id, from: .draft, to: .open, by: moderatorCaller)
-        var ballots = try await vote(in: first, appeal: appeal, share: 0.85, by: voters)
-        _ = try await repositories.rounds.transition(first.id, from: .open, to: .closed, by: moderatorCaller)
+                     maxPointsPerItem: 3), in: workshop, by: moderatorCaller)
+        let firstOpen = try await useCases.openRound(first, in: workshop, by: moderatorCaller)
+        var ballots = try await vote(in: firstOpen, appeal: appeal, share: 0.85, by: voters)
+        _ = try await useCases.closeRound(firstOpen, by: moderatorCaller)
 
         let fit = data.slug.contains("sachsen")
-        let second = try await repositories.rounds.create(
+        let second = try await useCases.createRound(
             NewRound(title: fit ? "Passfähigkeit für die eigene Region" : "Was gehen wir als Nächstes an?",
                      method: fit ? .score : .approval,
                      criterion: fit ? "0 = passt nicht, 5 = passt sehr gut" : "Alle Projekte, die 2018 Vorrang haben sollen",
-                     balance: .equal), in: workshop.id, by: moderatorCaller)
-        _ = try await repositories.rounds.transition(second.id, from: .draft, to: .open, by: moderatorCaller)
-        ballots += try await vote(in: second, appeal: appeal, share: 0.6, by: voters)
+                     balance: .equal), in: workshop, by: moderatorCaller)
+        let secondOpen = try await useCases.openRound(second, in: workshop, by: moderatorCaller)
+        ballots += try await vote(in: secondOpen, appeal: appeal, share: 0.6, by: voters)
 
-        try await reportProgress(on: workshop.id, by: moderatorCaller)
+        try await reportProgress(on: workshop, by: moderatorCaller)
         return Demo.Outcome(slug: data.slug, created: true, members: people.count, ballots: ballots)
     }
 
     /// Two moderators, five observers and participants from every organisation.
-    private mutating func members(in workshop: UUID) async throws -> [Person] {
+    private mutating func members(in workshop: Workshop) async throws -> [Person] {
         var people: [Person] = []
         func add(_ name: String, _ role: Role, _ organisation: DemoOrganisation) async throws {
-            let member = try await repositories.members.create(
-                NewMember(displayName: name, role: role, organisationId: organisation.id), in: workshop, by: .commandLine)
-            people.append(Person(id: member.id, group: member.stakeholderGroup, role: role,
+            let member = try await useCases.addMember(
+                NewMember(displayName: name, role: role, organisationId: organisation.id), to: workshop, by: .commandLine)
+            people.append(Person(id: member.id, workshopId: workshop.id, group: member.stakeholderGroup, role: role,
                                  camp: random.unit() < 0.5 ? 1 : -1))
         }
         let administration = organisations.first { $0.group == .administration } ?? organisations[0]
@@ -123,34 +129,35 @@ struct WorkshopBuilder {
 
     /// Each member's chance to agree is the thesis's lean, moved by their stakeholder group's
     /// bias and, more strongly, by their camp on the thesis's axis.
-    private mutating func stances(on thesis: UUID, lean: Double, axis: Double, by voters: [Person]) async throws {
+    private mutating func stances(on thesis: Thesis, in workshop: Workshop, lean: Double, axis: Double,
+                                  by voters: [Person]) async throws {
         let bias = StakeholderGroup.allCases.map { _ in random.unit() * 0.3 - 0.15 }
         for person in voters where random.unit() < 0.6 {
             let draw = random.unit()
             let agree = min(max(lean + bias[person.group.ordinal] + 0.45 * axis * person.camp, 0), 1)
             let stance: StanceValue = draw < 0.1 ? .pass : (draw < 0.1 + 0.9 * agree ? .agree : .disagree)
-            _ = try await repositories.theses.setStance(stance, on: thesis, by: person.id)
+            _ = try await useCases.takeStance(stance, on: thesis, in: workshop, by: person.caller)
         }
     }
 
-    private mutating func discussion(on subject: CommentSubject, in workshop: UUID, by voters: [Person]) async throws {
+    private mutating func discussion(on subject: CommentSubject, in workshop: Workshop, by voters: [Person]) async throws {
         var previous: UUID?
         for _ in 0..<Int(random.next() % 4) {
             let text = data.comments[Int(random.next() % UInt64(data.comments.count))]
             let author = voters[Int(random.next() % UInt64(voters.count))]
             let reply = previous != nil && random.unit() < 0.4
-            let comment = try await repositories.comments.create(
-                NewComment(body: text, parentId: reply ? previous : nil), on: subject, in: workshop, author: author.id)
+            let comment = try await useCases.comment(
+                NewComment(body: text, parentId: reply ? previous : nil), on: subject, in: workshop, by: author.caller)
             previous = comment.id
         }
     }
 
     /// Moderation is part of the picture: one comment is hidden, with its reason kept.
-    private func hideOneComment(in workshop: UUID, by moderator: Caller) async throws {
-        let theses = try await repositories.theses.list(in: workshop, workingGroup: nil, page: PageRequest(limit: 5))
+    private func hideOneComment(in workshop: Workshop, by moderator: Caller) async throws {
+        let theses = try await repositories.theses.list(in: workshop.id, workingGroup: nil, page: PageRequest(limit: 5))
         for thesis in theses.items {
             if let comment = try await repositories.comments.list(on: .thesis(thesis.id), page: PageRequest(limit: 1)).items.first {
-                _ = try await repositories.comments.hide(comment.id, reason: "Beitrag ohne Bezug zur These", by: moderator)
+                _ = try await useCases.hideComment(comment.id, in: workshop, reason: "Beitrag ohne Bezug zur These", by: moderator)
                 return
             }
         }
@@ -206,16 +213,16 @@ struct WorkshopBuilder {
     }
 
     /// Status, progress and dated notes on part of the list, as moderators report them.
-    private mutating func reportProgress(on workshop: UUID, by moderator: Caller) async throws {
-        let list = try await repositories.implementation.list(of: workshop, for: .moderators)
+    private mutating func reportProgress(on workshop: Workshop, by moderator: Caller) async throws {
+        let list = try await repositories.implementation.list(of: workshop.id, for: .moderators)
         let notes = ["Auftaktgespräch mit allen Beteiligten geführt.", "Konzept liegt vor, Finanzierung wird geklärt.",
                      "Erste Maßnahmen umgesetzt; Bericht auf der Industriekonferenz.", "Projektgruppe trifft sich monatlich."]
         for item in list.items where random.unit() < 0.7 {
             let progress = Int(random.next() % 101)
             let status: ImplementationStatus = progress == 100 ? .done : (progress == 0 ? .planned : .inProgress)
-            _ = try await repositories.implementation.update(
-                item.id, with: ImplementationChange(status: status, progress: progress,
-                                                    note: notes[Int(random.next() % UInt64(notes.count))]),
+            _ = try await useCases.updateImplementationItem(
+                item.id, in: workshop, with: ImplementationChange(status: status, progress: progress,
+                                                                  note: notes[Int(random.next() % UInt64(notes.count))]),
                 by: moderator)
         }
     }

@@ -73,3 +73,18 @@ extension JSONDecoder {
         return decoder
     }
 }
+
+extension JSONEncoder {
+    /// JSON as the contract wants it: RFC 3339 times in UTC with milliseconds, sorted keys.
+    /// The API's responses and every JSON export use it.
+    public static func contract() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(.iso8601.year().month().day()
+                .time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+        return encoder
+    }
+}

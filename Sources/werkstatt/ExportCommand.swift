@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresNIO
-import WerkstattAPI
+import WerkstattRules
 import WerkstattDomain
 import WerkstattStore
 
@@ -22,8 +22,10 @@ struct ExportCommand: AsyncParsableCommand {
         func exportFormat() throws -> ExportFormat {
             do {
                 return try ExportFormat(format: format, lang: lang, delimiter: delimiter)
+            } catch .invalid(let errors) {
+                throw CommandFailure(errors.map { "--\($0.field) \($0.message)" }.joined(separator: "; "))
             } catch {
-                throw CommandFailure(error.errors.map { "--\($0.field) \($0.message)" }.joined(separator: "; "))
+                throw CommandFailure(error.description)
             }
         }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// `werkstatt import recommendations --workshop SLUG FILE.csv`.
@@ -32,7 +33,8 @@ struct ImportCommand: AsyncParsableCommand {
                         throw CommandFailure("no workshop with slug '\(workshop)'")
                     }
                     do {
-                        return try await repositories.recommendations.importRows(rows, into: found.id, by: .commandLine)
+                        // The same rules as the import endpoint: the phase must allow it.
+                        return try await UseCases(repositories: repositories).importRecommendations(rows, into: found, by: .commandLine)
                     } catch let error as StoreError {
                         throw CommandFailure("\(file) was not imported: \(error.explanation)")
                     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WerkstattDomain
 import WerkstattReports
+import WerkstattRules
 import WerkstattStore
 
 /// `werkstatt members import FILE --workshop SLUG`: what `POST …/members:import` does.
@@ -48,21 +49,17 @@ struct MembersCommand: AsyncParsableCommand {
                     guard let found = try await repositories.workshops.get(slug: workshop) else {
                         throw CommandFailure("no workshop with slug '\(workshop)'")
                     }
-                    guard found.phase.allows(.setUp) else {
-                        throw CommandFailure("the workshop is \(found.phase.rawValue); members are added only before it is closed")
-                    }
                     do {
-                        return try await repositories.members.importMembers(rows, into: found.id, createOrganisations: createOrganisations,
-                                                                            expiresAt: expiry, by: .commandLine)
+                        return try await UseCases(repositories: repositories).importMembers(
+                            rows, into: found, createOrganisations: createOrganisations, expiresAt: expiry, by: .commandLine)
                     } catch let error as StoreError {
                         throw CommandFailure("\(file) was not imported: \(error.explanation)")
                     }
                 }
                 let body: Data
                 if format == "json" {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    encoder.dateEncodingStrategy = .iso8601
+                    let encoder = JSONEncoder.contract()
+                    encoder.outputFormatting.insert(.prettyPrinted)
                     body = try encoder.encode(created)
                 } else {
                     body = Data(Table.members(created, withTokens: true).csv().utf8)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PostgresNIO
+import WerkstattRules
 import WerkstattStore
 
 /// `werkstatt migrate`: applies the schema migrations compiled into this binary and, with
@@ -108,6 +109,22 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
         throw ValidationFailure(error.description)
     } catch let error as RuntimeRole.Failure {
         throw ValidationFailure(error.description)
+    } catch let error as RuleError {
+        // A rule of the workshop refused: say which, and exit with its code (docs/operations.md).
+        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        throw ExitCode(error.exitCode)
+    }
+}
+
+extension RuleError {
+    /// The command line's exit code for a refusal: 3 when a role, the phase or a state does
+    /// not allow it, 4 for something that does not exist, 65 (EX_DATAERR) for bad input.
+    var exitCode: Int32 {
+        switch self {
+        case .forbidden, .phase, .conflict: 3
+        case .notFound: 4
+        case .invalid: 65
+        }
     }
 }
 

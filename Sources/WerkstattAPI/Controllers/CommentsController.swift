@@ -1,14 +1,12 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// Threaded discussion on theses and recommendations, and its moderation.
 struct CommentsController {
-    let comments: any CommentRepository
-    let theses: any ThesisRepository
-    let recommendations: any RecommendationRepository
-    let access: Access
+    let useCases: UseCases
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("theses/:thesis_id/comments", use: createOnThesis)
@@ -19,27 +17,26 @@ struct CommentsController {
     }
 
     /// The subject of a discussion and its workshop, if the caller may see them.
-    private func subject(_ context: AppRequestContext, thesis: Bool, need: Access.Need) async throws -> (CommentSubject, Workshop) {
+    private func subject(_ context: AppRequestContext, thesis: Bool, need: Access.Need) async throws -> Resolved<CommentSubject> {
+        let repositories = useCases.repositories
         let name = thesis ? "thesis" : "recommendation"
-        let id = try context.id("\(name)_id", of: name)
-        let workshopId = thesis ? try await theses.get(id)?.workshopId : try await recommendations.get(id)?.workshopId
-        guard let workshopId else { throw APIError.notFound(name) }
-        let workshop = try await access.workshop(owning: workshopId, what: name, for: try context.requireCaller(), need: need)
-        return (thesis ? .thesis(id) : .recommendation(id), workshop)
+        let found = try await context.resolve("\(name)_id", name, access: useCases.access, need: need, load: { id in
+            thesis ? try await repositories.theses.get(id).map { (CommentSubject.thesis(id), $0.workshopId) }
+                : try await repositories.recommendations.get(id).map { (CommentSubject.recommendation(id), $0.workshopId) }
+        }, workshopOf: \.1)
+        return found.map(\.0)
     }
 
     private func create(_ request: Request, _ context: AppRequestContext, thesis: Bool) async throws -> EditedResponse<Comment> {
-        let (subject, workshop) = try await self.subject(context, thesis: thesis, need: .contribute)
+        let subject = try await self.subject(context, thesis: thesis, need: .contribute)
         let new = try await request.decodeJSON(as: NewComment.self, context: context)
-        try Access.require(.comment, in: workshop)
-        let comment = try await comments.create(new, on: subject, in: workshop.id,
-                                                author: try context.requireCaller().member!.id)
+        let comment = try await useCases.comment(new, on: subject.resource, in: subject.workshop, by: try context.requireCaller())
         return .init(status: .created, response: comment)
     }
 
     private func list(_ request: Request, _ context: AppRequestContext, thesis: Bool) async throws -> Page<Comment> {
-        let (subject, _) = try await self.subject(context, thesis: thesis, need: .read)
-        return try await comments.list(on: subject, page: try request.pageRequest)
+        let subject = try await self.subject(context, thesis: thesis, need: .read)
+        return try await useCases.repositories.comments.list(on: subject.resource, page: try request.pageRequest)
     }
 
     @Sendable func createOnThesis(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Comment> {
@@ -59,12 +56,11 @@ struct CommentsController {
     }
 
     @Sendable func hide(_ request: Request, context: AppRequestContext) async throws -> Comment {
-        let caller = try context.requireCaller()
-        let id = try context.id("comment_id", of: "comment")
-        guard let found = try await comments.get(id) else { throw APIError.notFound("comment") }
-        let workshop = try await access.workshop(owning: found.workshop, what: "comment", for: caller, need: .moderate)
-        try Access.require(.curate, in: workshop)
+        let found = try await context.resolve("comment_id", "comment", access: useCases.access, need: .moderate,
+                                              load: useCases.repositories.comments.get, workshopOf: \.workshop)
+        try Access.require(.curate, in: found.workshop)
         let hide = try await request.decodeJSON(as: HideComment.self, context: context)
-        return try await comments.hide(id, reason: hide.reason, by: caller)
+        return try await useCases.hideComment(found.resource.comment.id, in: found.workshop, reason: hide.reason,
+                                              by: try context.requireCaller())
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// The implementation list and the moderators' updates to it.
 struct ImplementationController {
-    let implementation: any ImplementationRepository
+    let useCases: UseCases
     let exports: Exports
-    let access: Access
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("workshops/:workshop_id/implementation-list", use: list)
@@ -16,22 +16,20 @@ struct ImplementationController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller)
+        let workshop = try await context.workshop(useCases.access)
         let format = try ExportFormat(request)
         return exports.response(try await exports.implementationList(of: workshop, for: Access.audience(of: caller), format: format),
                                 format: format)
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> ImplementationItem {
-        let caller = try context.requireCaller()
-        let id = try context.id("item_id", of: "implementation item")
-        guard let workshopId = try await implementation.workshop(ofItem: id) else {
-            throw APIError.notFound("implementation item")
-        }
-        let workshop = try await access.workshop(owning: workshopId, what: "implementation item", for: caller, need: .moderate)
+        let implementation = useCases.repositories.implementation
+        let item = try await context.resolve("item_id", "implementation item", access: useCases.access, need: .moderate,
+                                             load: { id in try await implementation.workshop(ofItem: id).map { (id, $0) } },
+                                             workshopOf: \.1)
         let change = try await request.decodeJSON(as: ImplementationChange.self, context: context)
-        try Access.require(.implement, in: workshop)
-        return try await implementation.update(id, with: change, by: caller)
+        return try await useCases.updateImplementationItem(item.resource.0, in: item.workshop, with: change,
+                                                           by: try context.requireCaller())
     }
 }
 

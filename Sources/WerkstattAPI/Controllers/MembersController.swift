@@ -2,14 +2,15 @@ import Foundation
 import Hummingbird
 import WerkstattDomain
 import WerkstattReports
+import WerkstattRules
 import WerkstattStore
 
 /// The people of a workshop: adding them one by one or by the thousand, listing them,
 /// correcting them, and their tokens' life. All of it is for moderators (and admins).
 struct MembersController {
-    let members: any MemberRepository
-    let tokens: any TokenRepository
-    let access: Access
+    let useCases: UseCases
+    var members: any MemberRepository { useCases.repositories.members }
+    var tokens: any TokenRepository { useCases.repositories.tokens }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("workshops/:workshop_id/members", use: create)
@@ -21,18 +22,15 @@ struct MembersController {
     }
 
     /// The member of a path id, if a moderator of its workshop (or an admin) calls.
-    private func moderatedMember(_ context: AppRequestContext) async throws -> (Member, Workshop) {
-        let id = try context.id("member_id", of: "member")
-        guard let member = try await members.get(id) else { throw APIError.notFound("member") }
-        let workshop = try await access.workshop(owning: member.workshopId, what: "member",
-                                                 for: try context.requireCaller(), need: .moderate)
-        return (member, workshop)
+    private func moderatedMember(_ context: AppRequestContext) async throws -> Resolved<Member> {
+        try await context.resolve("member_id", "member", access: useCases.access, need: .moderate,
+                                  load: members.get, workshopOf: \.workshopId)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Member> {
-        let workshop = try await access.workshopToSetUp(context)
+        let workshop = try await context.workshopToSetUp(useCases.access)
         let new = try await request.decodeJSON(as: NewMember.self, context: context)
-        let member = try await members.create(new, in: workshop.id, by: try context.requireCaller())
+        let member = try await useCases.addMember(new, to: workshop, by: try context.requireCaller())
         return .init(status: .created, response: member)
     }
 
@@ -40,7 +38,7 @@ struct MembersController {
     /// mail merge (default) or JSON (`?format=json`), and are never retrievable again.
     @Sendable func importCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let workshop = try await access.workshopToSetUp(context)
+        let workshop = try await context.workshopToSetUp(useCases.access)
         let query = request.uri.queryParameters
         let format = query.get("format") ?? "csv"
         guard ["csv", "json"].contains(format) else { throw APIError.invalid([FieldError("format", "must be csv or json")]) }
@@ -57,8 +55,8 @@ struct MembersController {
         case .failure(let failure): throw APIError.invalid(failure.errors)
         case .success(let parsed): rows = parsed
         }
-        let created = try await members.importMembers(rows, into: workshop.id, createOrganisations: create,
-                                                      expiresAt: expiresAt, by: caller)
+        let created = try await useCases.importMembers(rows, into: workshop, createOrganisations: create,
+                                                       expiresAt: expiresAt, by: caller)
         // Tokens are secrets: nobody keeps a copy of this answer on the way.
         var headers: HTTPFields = [.cacheControl: "no-store"]
         if format == "json" {
@@ -75,8 +73,7 @@ struct MembersController {
     /// Moderators see who takes part, filtered by group, organisation and role; as JSON
     /// pages, or every match as CSV (`?format=csv`, `&delimiter=semicolon`).
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"),
-                                                 for: try context.requireCaller(), need: .moderate)
+        let workshop = try await context.workshop(useCases.access, need: .moderate)
         let query = request.uri.queryParameters
         var errors: [FieldError] = []
         var filter = MemberFilter()
@@ -119,18 +116,19 @@ struct MembersController {
 
     /// A moderator corrects a member's name, organisation or stakeholder group.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Member {
-        let (member, workshop) = try await moderatedMember(context)
-        try Access.require(.setUp, in: workshop)
+        let member = try await moderatedMember(context)
+        try Access.require(.setUp, in: member.workshop)
         let change = try await request.decodeJSON(as: MemberChange.self, context: context)
-        return try await members.update(member.id, with: change, by: try context.requireCaller())
+        return try await useCases.updateMember(member.resource, in: member.workshop, with: change,
+                                               by: try context.requireCaller())
     }
 
     /// A new token for the member (a lost or leaked one stops working at once), shown once.
     @Sendable func rotateToken(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (member, workshop) = try await moderatedMember(context)
+        let member = try await moderatedMember(context)
         let rotation = try await request.decodeJSON(as: TokenRotation.self, context: context)
-        try Access.require(.setUp, in: workshop)
-        guard let issued = try await tokens.rotateMemberToken(member.id, expiresAt: rotation.expiresAt,
+        try Access.require(.setUp, in: member.workshop)
+        guard let issued = try await tokens.rotateMemberToken(member.resource.id, expiresAt: rotation.expiresAt,
                                                               by: try context.requireCaller()) else {
             throw APIError.notFound("member")
         }
@@ -140,8 +138,8 @@ struct MembersController {
 
     /// Ends the member's token at once; 404 when it was already revoked.
     @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let (member, _) = try await moderatedMember(context)
-        switch try await tokens.revokeMemberToken(member.id, by: try context.requireCaller()) {
+        let member = try await moderatedMember(context)
+        switch try await tokens.revokeMemberToken(member.resource.id, by: try context.requireCaller()) {
         case nil: throw APIError.notFound("member")
         case false?: throw APIError.notFound("live token of this member")
         case true?: return .noContent

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// `GET /v1/workshops/{workshop_id}/opinion-map`: the latest opinion map the worker drew,
@@ -15,7 +16,7 @@ struct OpinionMapController {
     }
 
     @Sendable func map(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        let workshop = try await context.workshop(access)
         let format = try ExportFormat(request)
         let file = try Self.file(request.uri.queryParameters.get("file"), format: format)
         return exports.response(try await exports.opinionMap(of: workshop, format: format, file: file), format: format)

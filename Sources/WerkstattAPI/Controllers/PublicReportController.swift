@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// `GET /reports/{slug}`: the printable report of a workshop that made it public, for

@@ -1,15 +1,17 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 import WerkstattVoting
 
 /// Voting rounds: setting them up, opening and closing, ballots, and the ranking.
 struct RoundsController {
-    let rounds: any RoundRepository
+    let useCases: UseCases
     let exports: Exports
-    let access: Access
     let definitions = RoundDefinitions()
+    var rounds: any RoundRepository { useCases.repositories.rounds }
+    var access: Access { useCases.access }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("workshops/:workshop_id/rounds", use: create)
@@ -25,40 +27,33 @@ struct RoundsController {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Round> {
-        let caller = try context.requireCaller()
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let workshop = try await context.workshop(access, need: .moderate)
         let new = try await request.decodeJSON(as: NewRound.self, context: context)
-        try Access.require(.editRecommendations, in: workshop)
-        return .init(status: .created, response: try await rounds.create(new, in: workshop.id, by: caller))
+        return .init(status: .created, response: try await useCases.createRound(new, in: workshop, by: try context.requireCaller()))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Round> {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        let workshop = try await context.workshop(access)
         return try await rounds.list(in: workshop.id, page: try request.pageRequest)
     }
 
     /// The round and its workshop, if the caller may see them.
-    private func visibleRound(_ context: AppRequestContext, need: Access.Need = .read) async throws -> (Round, Workshop) {
-        let id = try context.id("round_id", of: "round")
-        guard let round = try await rounds.get(id) else { throw APIError.notFound("round") }
-        let workshop = try await access.workshop(owning: round.workshopId, what: "round",
-                                                 for: try context.requireCaller(), need: need)
-        return (round, workshop)
+    private func visibleRound(_ context: AppRequestContext, need: Access.Need = .read) async throws -> Resolved<Round> {
+        try await context.resolve("round_id", "round", access: access, need: need, load: rounds.get, workshopOf: \.workshopId)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Round {
-        try await visibleRound(context).0
+        try await visibleRound(context).resource
     }
 
     @Sendable func open(_ request: Request, context: AppRequestContext) async throws -> Round {
-        let (round, workshop) = try await visibleRound(context, need: .moderate)
-        try Access.require(.vote, in: workshop)
-        return try await rounds.transition(round.id, from: .draft, to: .open, by: try context.requireCaller())
+        let round = try await visibleRound(context, need: .moderate)
+        return try await useCases.openRound(round.resource, in: round.workshop, by: try context.requireCaller())
     }
 
     @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Round {
-        let (round, _) = try await visibleRound(context, need: .moderate)
-        return try await rounds.transition(round.id, from: .open, to: .closed, by: try context.requireCaller())
+        let round = try await visibleRound(context, need: .moderate)
+        return try await useCases.closeRound(round.resource, by: try context.requireCaller())
     }
 
     /// The hot path: one query for the token (in the middleware), one shared statement
@@ -68,12 +63,9 @@ struct RoundsController {
         let caller = try context.requireCaller()
         let id = try context.id("round_id", of: "round")
         guard let round = try await definitions.round(id, loading: rounds.get) else { throw APIError.notFound("round") }
-        guard let member = caller.member, member.workshopId == round.workshopId else {
-            // Not a member of this workshop: 404 for another workshop's member, 403 for an admin.
-            _ = try await access.workshop(owning: round.workshopId, what: "round", for: caller, need: .contribute)
-            throw APIError.forbidden("only members of the workshop vote")
-        }
-        try Access.require(.contribute, of: caller)
+        // Another workshop's member gets 404; admins and observers 403.
+        if let other = caller.member, other.workshopId != round.workshopId { throw RuleError.notFound("round") }
+        let member = try Access.contributor(caller)
         let body = try await request.decodeJSON(as: BallotBody.self, context: context)
         let shape = body.shapeViolations(for: round.method)
         guard shape.isEmpty else { throw APIError.invalid(shape) }
@@ -100,8 +92,8 @@ struct RoundsController {
     }
 
     @Sendable func ownBallot(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
-        let (round, _) = try await visibleRound(context, need: .contribute)
-        guard let member = try context.requireCaller().member else { throw APIError.forbidden("only members of the workshop vote") }
+        let round = try await visibleRound(context, need: .contribute).resource
+        let member = try Access.contributor(try context.requireCaller())
         guard let receipt = try await rounds.ballot(in: round.id, of: member.id) else {
             throw APIError.notFound("ballot of yours in this round")
         }
@@ -109,8 +101,8 @@ struct RoundsController {
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let (round, _) = try await visibleRound(context, need: .contribute)
-        guard let member = try context.requireCaller().member else { throw APIError.forbidden("only members of the workshop vote") }
+        let round = try await visibleRound(context, need: .contribute).resource
+        let member = try Access.contributor(try context.requireCaller())
         switch try await rounds.withdraw(in: round.id, by: member.id) {
         case nil: throw try await notOpen(round.id)
         case false?: throw APIError.notFound("ballot of yours in this round")
@@ -121,17 +113,18 @@ struct RoundsController {
     /// Aggregates only: the ranking never shows who voted what, and an open round's
     /// standing only to those who may see it.
     @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (round, workshop) = try await visibleRound(context)
+        let round = try await visibleRound(context)
         let format = try ExportFormat(request)
         let audience = Access.audience(of: try context.requireCaller())
-        return exports.response(try await exports.ranking(of: round, in: workshop, for: audience, format: format), format: format)
+        return exports.response(try await exports.ranking(of: round.resource, in: round.workshop, for: audience, format: format),
+                                format: format)
     }
 
     /// The canonical text behind the final digest, for the round's auditors: moderators
     /// and observers (and admins), once the round is closed.
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> RoundAudit {
         let caller = try context.requireCaller()
-        let (round, _) = try await visibleRound(context)
+        let round = try await visibleRound(context).resource
         if case .member(let member) = caller, member.role == .participant {
             throw APIError.forbidden("the audit text is for the round's moderators and observers")
         }

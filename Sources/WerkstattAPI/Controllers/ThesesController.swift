@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// Theses and the stances members take on them.
 struct ThesesController {
-    let theses: any ThesisRepository
-    let access: Access
+    let useCases: UseCases
+    var theses: any ThesisRepository { useCases.repositories.theses }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("workshops/:workshop_id/theses", use: create)
@@ -18,26 +19,23 @@ struct ThesesController {
 
     /// The author or a moderator withdraws a thesis; it stays readable, marked withdrawn.
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Thesis {
-        let caller = try context.requireCaller()
-        let (thesis, workshop) = try await visibleThesis(context)
-        let isAuthor = caller.member?.id == thesis.authorId
-        if !isAuthor { try Access.require(.moderate, of: caller) }
-        try Access.require(.curate, in: workshop)
+        let thesis = try await visibleThesis(context)
+        // Who and when are checked before the body is read, as the contract says.
+        try Access.requireAuthorOrModerator(thesis.resource.authorId, of: try context.requireCaller())
+        try Access.require(.curate, in: thesis.workshop)
         let body = try await request.decodeJSON(as: WithdrawThesis.self, context: context)
-        return try await theses.withdraw(thesis.id, reason: body.reason, by: caller)
+        return try await useCases.withdrawThesis(thesis.resource, in: thesis.workshop, reason: body.reason,
+                                                 by: try context.requireCaller())
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Thesis> {
-        let caller = try context.requireCaller()
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .contribute)
+        let workshop = try await context.workshop(useCases.access, need: .contribute)
         let new = try await request.decodeJSON(as: NewThesis.self, context: context)
-        try Access.require(.bringInThesis, in: workshop)
-        let thesis = try await theses.create(new, in: workshop.id, author: caller.member!.id)
-        return .init(status: .created, response: thesis)
+        return .init(status: .created, response: try await useCases.bringInThesis(new, in: workshop, by: try context.requireCaller()))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Thesis> {
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        let workshop = try await context.workshop(useCases.access)
         var workingGroup: UUID?
         if let text = request.uri.queryParameters.get("working_group_id"), !text.isEmpty {
             guard let id = UUID(uuidString: text) else {
@@ -49,25 +47,21 @@ struct ThesesController {
     }
 
     /// The thesis, if the caller may see its workshop.
-    private func visibleThesis(_ context: AppRequestContext, need: Access.Need = .read) async throws -> (Thesis, Workshop) {
-        let id = try context.id("thesis_id", of: "thesis")
-        guard let thesis = try await theses.get(id) else { throw APIError.notFound("thesis") }
-        let workshop = try await access.workshop(owning: thesis.workshopId, what: "thesis",
-                                                 for: try context.requireCaller(), need: need)
-        return (thesis, workshop)
+    private func visibleThesis(_ context: AppRequestContext, need: Access.Need = .read) async throws -> Resolved<Thesis> {
+        try await context.resolve("thesis_id", "thesis", access: useCases.access, need: need,
+                                  load: theses.get, workshopOf: \.workshopId)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Thesis {
-        var (thesis, _) = try await visibleThesis(context)
+        var thesis = try await visibleThesis(context).resource
         thesis.stances = try await theses.stances(of: thesis.id)
         return thesis
     }
 
     @Sendable func setStance(_ request: Request, context: AppRequestContext) async throws -> StanceRecord {
-        let (thesis, workshop) = try await visibleThesis(context, need: .contribute)
+        let thesis = try await visibleThesis(context, need: .contribute)
         let change = try await request.decodeJSON(as: StanceChange.self, context: context)
-        try Access.require(.takeStance, in: workshop)
-        if thesis.withdrawn { throw APIError.conflict("the thesis was withdrawn") }
-        return try await theses.setStance(change.stance, on: thesis.id, by: try context.requireCaller().member!.id)
+        return try await useCases.takeStance(change.stance, on: thesis.resource, in: thesis.workshop,
+                                             by: try context.requireCaller())
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
 import WerkstattDomain
+import WerkstattRules
 import WerkstattStore
 
 /// `/v1/workshops`: creating and reading workshops, and moving them through phases.
 struct WorkshopsController {
-    let workshops: any WorkshopRepository
-    let access: Access
+    let useCases: UseCases
+    var workshops: any WorkshopRepository { useCases.repositories.workshops }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("workshops", use: create)
@@ -18,9 +19,10 @@ struct WorkshopsController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Workshop> {
         let caller = try context.requireCaller()
-        guard case .admin = caller else { throw APIError.forbidden("only an admin may create workshops") }
+        // Who may, before the body is read (the use case checks it again).
+        if case .member = caller { throw RuleError.forbidden("only an admin may create workshops") }
         let new = try await request.decodeJSON(as: NewWorkshop.self, context: context)
-        return .init(status: .created, response: try await workshops.create(new, by: caller))
+        return .init(status: .created, response: try await useCases.createWorkshop(new, by: caller))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Workshop> {
@@ -28,22 +30,19 @@ struct WorkshopsController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Workshop {
-        try await access.workshop(try context.id("workshop_id", of: "workshop"), for: try context.requireCaller())
+        try await context.workshop(useCases.access)
     }
 
     /// Settings a running workshop may change (k, the public report), by an admin or moderator.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Workshop {
-        let caller = try context.requireCaller()
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let workshop = try await context.workshop(useCases.access, need: .moderate)
         let change = try await request.decodeJSON(as: WorkshopChange.self, context: context)
-        try Access.require(.setUp, in: workshop)
-        return try await workshops.update(workshop.id, with: change, by: caller)
+        return try await useCases.updateWorkshop(workshop, with: change, by: try context.requireCaller())
     }
 
     @Sendable func setPhase(_ request: Request, context: AppRequestContext) async throws -> Workshop {
-        let caller = try context.requireCaller()
-        let workshop = try await access.workshop(try context.id("workshop_id", of: "workshop"), for: caller, need: .moderate)
+        let workshop = try await context.workshop(useCases.access, need: .moderate)
         let change = try await request.decodeJSON(as: PhaseChange.self, context: context)
-        return try await workshops.setPhase(workshop.id, to: change.phase, by: caller)
+        return try await useCases.movePhase(of: workshop, to: change.phase, by: try context.requireCaller())
     }
 }
