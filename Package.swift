@@ -130,9 +130,11 @@ let package = Package(
 
         // `swift run -c release VotingBenchmark`: the pure methods at 10⁴–10⁶ ballots;
         // `… VotingBenchmark --cap`: the worst rounds at the item cap (Round.maxItems).
-        .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting", "WerkstattDomain"]),
+        .executableTarget(name: "VotingBenchmark", dependencies: ["WerkstattVoting", "WerkstattDomain", "BenchmarkSupport"]),
         // `swift run -c release OpinionMapBenchmark`: maps of up to 10,000 participants × 500 theses.
-        .executableTarget(name: "OpinionMapBenchmark", dependencies: ["WerkstattOpinionMap", "WerkstattVoting"]),
+        .executableTarget(name: "OpinionMapBenchmark", dependencies: ["WerkstattOpinionMap", "WerkstattVoting", "BenchmarkSupport"]),
+        // Timing, /proc memory and child runs, shared by the benchmark executables.
+        .target(name: "BenchmarkSupport"),
 
         .testTarget(name: "WerkstattVotingTests", dependencies: ["WerkstattVoting"]),
         .testTarget(name: "WerkstattOpinionMapTests", dependencies: ["WerkstattOpinionMap", "WerkstattVoting"]),

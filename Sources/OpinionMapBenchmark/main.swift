@@ -15,51 +15,12 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BenchmarkSupport
 import WerkstattOpinionMap
 import WerkstattVoting
 
 let theses = 500
 let density = 0.2
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
-func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try body()
-    return (value, seconds(clock.now - start))
-}
-
-/// A field of /proc/self/status in kB (VmHWM = peak resident set, VmRSS = current); 0 if unreadable.
-func procStatusKB(_ field: String) -> Int {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(f) }
-    var buffer = [CChar](repeating: 0, count: 512)
-    while fgets(&buffer, Int32(buffer.count), f) != nil {
-        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if line.hasPrefix(field + ":") { return Int(line.dropFirst(field.count + 1).filter(\.isNumber)) ?? 0 }
-    }
-    return 0
-}
-
-func fixed(_ x: Double, _ decimals: Int) -> String {
-    var p = 1.0
-    for _ in 0..<decimals { p *= 10 }
-    let whole = Int((x * p).rounded())
-    let digits = String(abs(whole)).leftPadded(decimals + 1)
-    let cut = digits.index(digits.endIndex, offsetBy: -decimals)
-    return (whole < 0 ? "-" : "") + (decimals == 0 ? digits : digits[..<cut] + "." + digits[cut...])
-}
-
-extension String {
-    func leftPadded(_ width: Int, with c: Character = "0") -> String {
-        count >= width ? self : String(repeating: c, count: width - count) + self
-    }
-}
-
-func pad(_ s: String, _ width: Int) -> String { s.leftPadded(width, with: " ") }
 
 enum Shape: String { case blocs, noise }
 
@@ -109,28 +70,9 @@ func runOne(_ shape: Shape, participants n: Int) throws {
           "rss_before_kb=\(rssBefore) rss_input_kb=\(rssInput) hwm_input_kb=\(hwmInput) hwm_kb=\(hwm)")
 }
 
-func selfPath() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    if n > 0 { return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-    return CommandLine.arguments[0]
-}
-
 /// Runs this executable with `--one` and returns its RESULT fields.
 func child(_ shape: Shape, _ n: Int) -> [String: String] {
-    guard let pipe = popen("'\(selfPath())' --one \(shape.rawValue) \(n)", "r") else { return [:] }
-    defer { pclose(pipe) }
-    var buffer = [CChar](repeating: 0, count: 4096)
-    var fields: [String: String] = [:]
-    while fgets(&buffer, Int32(buffer.count), pipe) != nil {
-        let line = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard line.hasPrefix("RESULT ") else { continue }
-        for part in line.dropFirst(7).split(separator: " ") {
-            let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
-        }
-    }
-    return fields
+    childResult(["--one", shape.rawValue, String(n)])
 }
 
 let args = CommandLine.arguments

@@ -13,65 +13,11 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BenchmarkSupport
 import WerkstattDomain
 import WerkstattVoting
 
 // MARK: - Small helpers
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
-func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try body()
-    return (value, seconds(clock.now - start))
-}
-
-/// Lines of a text file (for /proc), or [] if it cannot be read.
-func readLines(_ path: String) -> [String] {
-    guard let f = fopen(path, "r") else { return [] }
-    defer { fclose(f) }
-    var lines: [String] = []
-    var buffer = [CChar](repeating: 0, count: 4096)
-    while fgets(&buffer, Int32(buffer.count), f) != nil {
-        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
-    }
-    return lines
-}
-
-/// A field of /proc/self/status in kB (VmHWM = peak resident set, VmRSS = current).
-func procStatusKB(_ field: String) -> Int {
-    for line in readLines("/proc/self/status") where line.hasPrefix(field + ":") {
-        let digits = line.dropFirst(field.count + 1).filter { $0.isNumber }
-        return Int(digits) ?? 0
-    }
-    return 0
-}
-
-func format(_ x: Double, _ decimals: Int) -> String {
-    var p = 1.0
-    for _ in 0..<decimals { p *= 10 }
-    let r = (x * p).rounded() / p
-    var s = "\(r)"
-    if let dot = s.firstIndex(of: ".") {
-        let have = s.distance(from: dot, to: s.endIndex) - 1
-        if have < decimals { s += String(repeating: "0", count: decimals - have) }
-        if decimals == 0 { s = String(s[..<dot]) }
-    } else if decimals > 0 {
-        s += "." + String(repeating: "0", count: decimals)
-    }
-    if s.contains("e") { return "\(x)" }
-    return s
-}
-
-func pad(_ s: String, _ width: Int, right: Bool = true) -> String {
-    let n = s.count
-    if n >= width { return s }
-    return right ? String(repeating: " ", count: width - n) + s : s + String(repeating: " ", count: width - n)
-}
 
 func withThousands(_ n: Int) -> String {
     let s = String(n)
@@ -277,37 +223,9 @@ extension String {
     }
 }
 
-func selfPath() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    if n > 0 { return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
-    return CommandLine.arguments[0]
-}
-
-/// Runs this executable with `--one` and returns its RESULT fields.
+/// Runs this executable with `mode` (`--one`, `--cap`) and returns its RESULT fields.
 func child(_ kind: Method.Kind, _ n: Int, mode: String = "--one") -> [String: String] {
-    let command = "'\(selfPath())' \(mode) \(kind.rawValue) \(n)"
-    guard let pipe = popen(command, "r") else { return [:] }
-    var buffer = [CChar](repeating: 0, count: 8192)
-    var fields: [String: String] = [:]
-    while fgets(&buffer, Int32(buffer.count), pipe) != nil {
-        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard line.hasPrefix("RESULT ") else { continue }
-        for part in line.dropFirst(7).split(separator: " ") {
-            let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]).trimmingCharacters(in: "\n") }
-        }
-    }
-    pclose(pipe)
-    return fields
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
+    childResult([mode, kind.rawValue, String(n)])
 }
 
 // MARK: - Rounds at the item cap
@@ -376,7 +294,7 @@ if args.contains("--cap") {
             }
             print([pad(withThousands(n), 8), pad(kind.rawValue, 9, right: false),
                    pad(withThousands(Int(f["entries"] ?? "") ?? 0), 11), pad(f["samples"] ?? "", 7),
-                   pad(format(seconds, 2), 8), pad(format(Double(hwm) / 1024, 0), 8)].joined(separator: " "))
+                   pad(fixed(seconds, 2), 8), pad(fixed(Double(hwm) / 1024, 0), 8)].joined(separator: " "))
             fflush(nil)
         }
     }
@@ -411,11 +329,11 @@ for n in sizes {
             continue
         }
         let row = [
-            pad(withThousands(n), 10), pad(kind.rawValue, 9, right: false), pad(format(gen, 3), 7),
-            pad(format(Double(f["cold"] ?? "") ?? 0, 3), 7), pad(format(tally, 3), 8), pad(format(core, 3), 7),
+            pad(withThousands(n), 10), pad(kind.rawValue, 9, right: false), pad(fixed(gen, 3), 7),
+            pad(fixed(Double(f["cold"] ?? "") ?? 0, 3), 7), pad(fixed(tally, 3), 8), pad(fixed(core, 3), 7),
             pad(withThousands(Int((Double(n) / tally).rounded())), 11), pad(String(samples), 7),
-            pad(format(boot, 2), 7), pad(format(boot / Double(max(samples, 1)) * 1000, 1), 9),
-            pad(format(Double(hwm) / 1024, 0), 8), "  " + (f["top"] ?? "").replacingUnderscores,
+            pad(fixed(boot, 2), 7), pad(fixed(boot / Double(max(samples, 1)) * 1000, 1), 9),
+            pad(fixed(Double(hwm) / 1024, 0), 8), "  " + (f["top"] ?? "").replacingUnderscores,
         ]
         print(row.joined(separator: " "))
         fflush(nil)
@@ -424,6 +342,6 @@ for n in sizes {
 print("")
 let runs = 11
 let (median, best) = schulzeBenchmark(candidates: 200, runs: runs)
-print("Schulze.strongestPaths, 200 candidates: median \(format(median * 1000, 2)) ms, best \(format(best * 1000, 2)) ms over \(runs) runs (target < 50 ms)")
+print("Schulze.strongestPaths, 200 candidates: median \(fixed(median * 1000, 2)) ms, best \(fixed(best * 1000, 2)) ms over \(runs) runs (target < 50 ms)")
 let (median50, _) = schulzeBenchmark(candidates: 50, runs: runs)
-print("Schulze.strongestPaths,  50 candidates: median \(format(median50 * 1000, 3)) ms")
+print("Schulze.strongestPaths,  50 candidates: median \(fixed(median50 * 1000, 3)) ms")
