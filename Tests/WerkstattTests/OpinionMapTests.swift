@@ -134,8 +134,8 @@ struct OpinionMapTests {
             #expect(html.text.contains("<svg") && html.text.contains("Meinungslandkarte"))
             #expect(try ResultsTests.isWellFormed(html.text))
 
-            let bad = try await api.get("/v1/workshops/\(w)/opinion-map?format=json&file=comments", token: b.scenario.observer)
-            #expect(bad.status == .unprocessableContent)
+            let ignored = try await api.get("/v1/workshops/\(w)/opinion-map?format=json&file=comments", token: b.scenario.observer)
+            #expect(ignored.status == .ok && ignored.body["groups"] != nil)
             let unknown = try await api.get("/v1/workshops/\(w)/opinion-map?format=csv&file=votes", token: b.scenario.observer)
             #expect(unknown.status == .unprocessableContent)
         }

@@ -18,15 +18,14 @@ struct OpinionMapController {
     @Sendable func map(_ request: Request, context: AppRequestContext) async throws -> Response {
         let workshop = try await context.workshop(access)
         let format = try ExportFormat(request)
-        let file = try Self.file(request.uri.queryParameters.get("file"), format: format)
+        let file = try Self.file(request.uri.queryParameters.get("file"))
         return exports.response(try await exports.opinionMap(of: workshop, format: format, file: file), format: format)
     }
 
     /// `?file=participants-votes|comments` picks the CSV file (participants-votes when absent);
-    /// it means nothing for the other formats, so it is refused there.
-    static func file(_ text: String?, format: ExportFormat) throws -> Exports.OpinionMapFile {
+    /// the other formats hold both and take no notice of it.
+    static func file(_ text: String?) throws -> Exports.OpinionMapFile {
         guard let text else { return .participantsVotes }
-        guard format.kind == .csv else { throw APIError.invalid([FieldError("file", "is only for format=csv")]) }
         guard let file = Exports.OpinionMapFile(rawValue: text) else {
             throw APIError.invalid([FieldError("file", "must be participants-votes or comments")])
         }
