@@ -16,13 +16,12 @@ WITH input AS (
                          ARRAY[:content::text], ARRAY[:entries::text])
            AS i(round_id, member_id, content, entries)
 ), open AS (
-    SELECT r.id FROM rounds r JOIN workshops w ON w.id = r.workshop_id
-     WHERE r.id IN (SELECT round_id FROM input) AND r.state = 'open' AND w.phase = 'voting'
-       FOR SHARE OF r
+    SELECT t.id FROM rounds_taking_ballots(ARRAY(SELECT DISTINCT round_id FROM input)) AS t(id)
 ), current AS (
-    INSERT INTO ballots (round_id, member_id, version, content, entries)
-    SELECT round_id, member_id, 1, content::jsonb, entries::integer[] FROM input
-     WHERE round_id IN (SELECT id FROM open)
+    INSERT INTO ballots (round_id, member_id, workshop_id, version, content, entries)
+    SELECT i.round_id, i.member_id, r.workshop_id, 1, i.content::jsonb, i.entries::integer[]
+      FROM input i JOIN rounds r ON r.id = i.round_id
+     WHERE i.round_id IN (SELECT id FROM open)
     ON CONFLICT (round_id, member_id) DO UPDATE
        SET version = ballots.version + 1, content = EXCLUDED.content, entries = EXCLUDED.entries,
            recorded_at = now()
@@ -30,10 +29,7 @@ WITH input AS (
 ), history AS (
     INSERT INTO ballot_history (round_id, member_id, version, content, recorded_at)
     SELECT round_id, member_id, version, content, recorded_at FROM current
-), change AS (
-    INSERT INTO round_changes (round_id) SELECT DISTINCT round_id FROM current
-), wake AS (
-    SELECT pg_notify('werkstatt_round_changes', round_id::text)
-      FROM (SELECT DISTINCT round_id FROM current) AS changed
+), dirty AS (
+    SELECT mark_rounds_dirty(ARRAY(SELECT DISTINCT round_id FROM current))
 )
-SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM wake) AS woken FROM current;
+SELECT round_id, member_id, version, recorded_at, (SELECT count(*) FROM dirty) AS marked FROM current;

@@ -47,7 +47,7 @@ SELECT md5(:'tag' || '-rec-' || i)::uuid, md5(:'tag' || '-workshop')::uuid, 'R' 
        'Recommendation ' || i, 'What recommendation ' || i || ' proposes, in a few sentences.'
   FROM generate_series(1, :items) i ORDER BY i;
 
--- Position in the round = rank by seq, as RoundLoader and RoundRepository.select order.
+-- Position in the round = rank by seq, as RoundRepository.create numbers round_items.position.
 CREATE TEMP TABLE recs AS
 SELECT (row_number() OVER (ORDER BY seq) - 1)::int AS pos, id, upper(id::text) AS key
   FROM recommendations WHERE workshop_id = md5(:'tag' || '-workshop')::uuid;
@@ -68,8 +68,8 @@ INSERT INTO rounds (id, workshop_id, title, method, points_per_member, max_point
 SELECT md5(:'tag' || '-round-' || m)::uuid, md5(:'tag' || '-workshop')::uuid, 'Benchmark ' || m || ' round', m,
        CASE WHEN m = 'dot' THEN 5 END, CASE WHEN m = 'dot' THEN 5 END, 'open', now()
   FROM unnest(ARRAY['dot', 'approval', 'score', 'ranking']) m;
-INSERT INTO round_items (round_id, workshop_id, recommendation_id)
-SELECT r.id, r.workshop_id, recs.id FROM rounds r, recs WHERE r.workshop_id = md5(:'tag' || '-workshop')::uuid;
+INSERT INTO round_items (round_id, workshop_id, recommendation_id, position)
+SELECT r.id, r.workshop_id, recs.id, recs.pos FROM rounds r, recs WHERE r.workshop_id = md5(:'tag' || '-workshop')::uuid;
 INSERT INTO round_queue (round_id)
 SELECT id FROM rounds WHERE workshop_id = md5(:'tag' || '-workshop')::uuid;
 

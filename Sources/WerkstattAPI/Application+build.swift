@@ -36,15 +36,16 @@ public struct AppConfiguration: Sendable {
 
 /// The Werkstatt application: the router with every route under the request deadline,
 /// over one PostgreSQL client.
-/// The client runs as one of the application's services; pass further services (the
-/// worker) in `services`.
+/// The client and the ballot writer run as the application's services; pass further
+/// services (the worker) in `services`.
 public func buildApplication(
     configuration: AppConfiguration,
     client: PostgresClient,
     services: [any Service] = [],
     logger: Logger
 ) -> Application<DeadlineResponder<RouterResponder<AppRequestContext>>> {
-    let repositories = Repositories(postgres: client, logger: logger)
+    let ballots = BallotWriter(client: client, logger: logger)
+    let repositories = Repositories(postgres: client, logger: logger, ballots: ballots)
     let router = buildRouter(client: client, repositories: repositories, rateLimit: configuration.rateLimit, clock: configuration.clock,
                              logger: logger)
     let admission = Admission(authenticator: Authenticator(tokens: repositories.tokens),
@@ -55,7 +56,9 @@ public func buildApplication(
                                      admission: admission),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "Werkstatt"),
-        services: [PostgresClientService(client: client)] + services,
+        // Shut down in reverse order, after the HTTP server: the writer commits what its
+        // last requests queued while the client still runs.
+        services: [PostgresClientService(client: client), ballots] + services,
         logger: logger
     )
 }

@@ -42,6 +42,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .invalid(let errors): return .invalid(errors)
             case .unavailable(let detail):
                 return .unavailable("\(detail); the database may be unavailable")
+            case .shuttingDown:
+                return .unavailable(error.explanation)
             }
         case let error as HTTPError:
             return fromHTTPError(error)

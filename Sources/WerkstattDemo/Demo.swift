@@ -55,7 +55,7 @@ public struct Demo: Sendable {
         let rows = try await client.query("SELECT id, name, stakeholder_group FROM organisations", logger: logger)
         var byName: [String: DemoOrganisation] = [:]
         for try await (id, name, group) in rows.decode((UUID, String, String).self) {
-            byName[name] = DemoOrganisation(id: id, name: name, group: StakeholderGroup(rawValue: group) ?? .other)
+            byName[name] = DemoOrganisation(id: id, name: name, group: try StakeholderGroup(decoding: group))
         }
         var result: [DemoOrganisation] = []
         for organisation in wanted {
@@ -63,11 +63,15 @@ public struct Demo: Sendable {
                 result.append(existing)
                 continue
             }
-            let group = StakeholderGroup(rawValue: organisation.stakeholder_group) ?? .other
+            guard let group = StakeholderGroup(rawValue: organisation.stakeholder_group) else {
+                throw DemoFailure("the demo data names an unknown stakeholder group '\(organisation.stakeholder_group)' "
+                                  + "for \(organisation.name)")
+            }
             let created = try await repositories.organisations.create(
                 NewOrganisation(name: organisation.name, stakeholderGroup: group, region: organisation.region), by: .commandLine)
-            byName[organisation.name] = DemoOrganisation(id: created.id, name: created.name, group: group)
-            result.append(byName[organisation.name]!)
+            let made = DemoOrganisation(id: created.id, name: created.name, group: group)
+            byName[organisation.name] = made
+            result.append(made)
         }
         return result
     }

@@ -16,7 +16,9 @@ public struct Repositories: Sendable {
     public var implementation: any ImplementationRepository
     public var opinionMaps: any OpinionMapRepository
 
-    public init(postgres client: PostgresClient, logger: Logger) {
+    /// - Parameter ballots: the process's ballot writer, run as a service beside the
+    ///   repositories (`buildApplication`); nil writes each ballot alone (the commands).
+    public init(postgres client: PostgresClient, logger: Logger, ballots: BallotWriter? = nil) {
         tokens = PostgresTokenRepository(client: client, logger: logger)
         workshops = PostgresWorkshopRepository(client: client, logger: logger)
         organisations = PostgresOrganisationRepository(client: client, logger: logger)
@@ -26,7 +28,7 @@ public struct Repositories: Sendable {
         theses = PostgresThesisRepository(client: client, logger: logger)
         comments = PostgresCommentRepository(client: client, logger: logger)
         recommendations = PostgresRecommendationRepository(client: client, logger: logger)
-        rounds = PostgresRoundRepository(client: client, logger: logger)
+        rounds = PostgresRoundRepository(client: client, logger: logger, ballots: ballots)
         implementation = PostgresImplementationRepository(client: client, logger: logger)
         opinionMaps = PostgresOpinionMapRepository(client: client, logger: logger)
     }

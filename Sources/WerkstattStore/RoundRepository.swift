@@ -35,13 +35,15 @@ public protocol RoundRepository: Sendable {
 public struct PostgresRoundRepository: RoundRepository {
     let client: PostgresClient
     let logger: Logger
-    /// Shared by every copy of this repository, so concurrent ballots meet in one batch.
-    let ballots: BallotWriter
+    /// The process's one writer, so concurrent ballots meet in one batch; nil where none
+    /// runs (the commands, which cast one ballot at a time): each ballot is then written
+    /// alone, by the same statement. Either way the caller hears only after COMMIT.
+    let ballots: BallotWriter?
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, ballots: BallotWriter? = nil) {
         self.client = client
         self.logger = logger
-        self.ballots = BallotWriter(client: client, logger: logger)
+        self.ballots = ballots
     }
 
     /// The channel on which casting a ballot or closing a round wakes the workers.
@@ -50,8 +52,8 @@ public struct PostgresRoundRepository: RoundRepository {
     static let select = """
         SELECT r.id, r.seq, r.workshop_id, r.title, r.criterion, r.method, r.points_per_member,
                r.max_points_per_item, r.balance::text AS balance, r.results, r.state, r.opened_at, r.closed_at, r.created_at,
-               ARRAY(SELECT i.recommendation_id FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
-                      WHERE i.round_id = r.id ORDER BY rec.seq) AS recommendation_ids
+               ARRAY(SELECT i.recommendation_id FROM round_items i WHERE i.round_id = r.id ORDER BY i.position)
+                   AS recommendation_ids
           FROM rounds r
         """
 
@@ -83,10 +85,11 @@ public struct PostgresRoundRepository: RoundRepository {
                     RETURNING id
                     """, logger: logger)
                 let id: UUID = try await inserted.all { try $0.get("id") }[0]
-                // Without a list, the round covers every recommendation of the workshop.
+                // Without a list, the round covers every recommendation of the workshop. The
+                // items' positions (sql/010), which ballots refer to, follow the workshop's order.
                 let items = try await tx.query("""
-                    INSERT INTO round_items (round_id, workshop_id, recommendation_id)
-                    SELECT \(id), \(workshop), rec.id FROM recommendations rec
+                    INSERT INTO round_items (round_id, workshop_id, recommendation_id, position)
+                    SELECT \(id), \(workshop), rec.id, row_number() OVER (ORDER BY rec.seq) - 1 FROM recommendations rec
                      WHERE rec.workshop_id = \(workshop)
                        AND (\(new.recommendationIds)::uuid[] IS NULL OR rec.id = ANY(\(new.recommendationIds)::uuid[]))
                     RETURNING recommendation_id
@@ -206,7 +209,9 @@ public struct PostgresRoundRepository: RoundRepository {
 
     public func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt? {
         let content = String(decoding: try JSONEncoder().encode(ballot), as: UTF8.self)
-        return try await ballots.write(round: round, member: member, content: content, entries: entries)
+        let ballot = BallotWriter.Ballot(round: round, member: member, content: content, entries: entries)
+        guard let ballots else { return try await BallotWriter.write(ballot, client: client, logger: logger) }
+        return try await ballots.write(ballot)
     }
 
     public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {

@@ -12,7 +12,7 @@ extension PostgresRandomAccessRow {
 extension PostgresRandomAccessRow {
     /// A recommendation's timeframe from its columns `timeframe_kind`, `_year`, `_to_year`.
     func timeframe() throws -> Timeframe? {
-        guard let kind = try get("timeframe_kind", as: String?.self).flatMap(Timeframe.Kind.init(rawValue:)) else {
+        guard let kind = try get("timeframe_kind", as: String?.self).map({ try Timeframe.Kind(decoding: $0) }) else {
             return nil
         }
         return Timeframe(kind: kind, year: try get("timeframe_year", as: Int32?.self).map(Int.init),

@@ -11,6 +11,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case invalid([FieldError])
     /// The database did not answer in time.
     case unavailable(String)
+    /// The process is shutting down and takes no more writes of this kind (ballots).
+    case shuttingDown
 }
 
 extension StoreError {
@@ -21,6 +23,7 @@ extension StoreError {
         case .conflict(let detail): detail
         case .invalid(let errors): errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         case .unavailable(let detail): detail
+        case .shuttingDown: "the server is shutting down and takes no more ballots; try again shortly"
         }
     }
 

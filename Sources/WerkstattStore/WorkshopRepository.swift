@@ -91,7 +91,7 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
             return try await client.withTransaction(logger: logger) { tx in
                 let current = try await tx.query(
                     "SELECT phase FROM workshops WHERE id = \(id) FOR UPDATE", logger: logger)
-                guard let from = try await current.all({ Phase(rawValue: try $0.get("phase")) }).first ?? nil else {
+                guard let from = try await current.all({ try Phase(decoding: try $0.get("phase")) }).first else {
                     throw StoreError.notFound("workshop")
                 }
                 guard from == phase || from.mayMove(to: phase) else {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import WerkstattDomain
+import WerkstattStore
 import WerkstattVoting
 
 /// Reads everything a round's tally depends on.
@@ -34,12 +35,12 @@ struct RoundLoader {
         }).first else {
             throw LoadError.noSuchRound(round)
         }
-        guard let method = VotingMethod(rawValue: methodName) else { throw LoadError.unknownMethod(methodName) }
+        let method = try VotingMethod(decoding: methodName)
         let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
-        // The same order as `PostgresRoundRepository.select`, which ballots' item positions refer to.
+        // In the items' stored order (sql/010), which ballots' entries refer to.
         let items = try await connection.query("""
             SELECT rec.id, rec.code, rec.title FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
-             WHERE i.round_id = \(round) ORDER BY rec.seq
+             WHERE i.round_id = \(round) ORDER BY i.position
             """, logger: logger)
         var candidates: [Candidate] = []
         var titles: [String: String] = [:]
@@ -63,8 +64,6 @@ struct RoundLoader {
 
     enum LoadError: Error {
         case noSuchRound(UUID)
-        case unknownMethod(String)
-        case unknownGroup(String)
     }
 
     /// The current ballots in their compact form, with each member's stakeholder group,
@@ -84,7 +83,7 @@ struct RoundLoader {
         var key: UInt64 = 0
         var late = 0
         for try await (entries, groupName, isLate) in rows.decode(([Int32], String, Bool?).self) {
-            guard let group = StakeholderGroup(rawValue: groupName) else { throw LoadError.unknownGroup(groupName) }
+            let group = try StakeholderGroup(decoding: groupName)
             if isLate == true { late += 1 }
             if paired {
                 var i = 0
