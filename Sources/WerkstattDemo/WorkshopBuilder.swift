@@ -169,34 +169,37 @@ struct WorkshopBuilder {
         var cast = 0
         for person in voters where random.unit() < share {
             let weights = appeal.map { $0[person.group.ordinal] }
-            var body = BallotBody()
-            switch round.method {
-            case .dot:
+            let form: RawBallot
+            switch round.votingMethod {
+            case .dot(let budget, let maxPerItem):
                 var points: [String: Int] = [:]
-                var left = round.pointsPerMember ?? 5
+                var left = budget
                 while left > 0 {
                     let pick = ids[pickIndex(weights)]
-                    if (points[pick] ?? 0) < (round.maxPointsPerItem ?? left) { points[pick, default: 0] += 1; left -= 1 }
+                    if (points[pick] ?? 0) < maxPerItem { points[pick, default: 0] += 1; left -= 1 }
                 }
-                body.points = points
+                form = .points(points)
             case .approval:
-                body.approve = ids.enumerated().filter { random.unit() < weights[$0.offset] * 0.5 }.map(\.element)
-                if body.approve!.isEmpty { body.approve = [ids[pickIndex(weights)]] }
+                let approved = ids.enumerated().filter { random.unit() < weights[$0.offset] * 0.5 }.map(\.element)
+                form = .approve(approved.isEmpty ? [ids[pickIndex(weights)]] : approved)
             case .score:
                 var grades: [String: Int] = [:]
                 for (i, id) in ids.enumerated() where random.unit() < 0.8 {
                     grades[id] = min(5, max(0, Int((weights[i] * 4 + random.unit() * 2 - 0.5).rounded())))
                 }
                 if grades.isEmpty { grades[ids[0]] = 3 }
-                body.grades = grades
+                form = .grades(grades)
             case .ranking:
-                body.ranking = ids.enumerated().sorted { weights[$0.offset] > weights[$1.offset] }.prefix(5).map(\.element)
+                form = .ranking(ids.enumerated().sorted { weights[$0.offset] > weights[$1.offset] }.prefix(5).map(\.element))
             }
-            let validation = BallotRules.validate(body.raw(for: round.method), method: round.votingMethod, candidateIDs: ids)
-            guard let content = validation.content else {
-                throw DemoFailure("a demo ballot broke the rules: \(validation.violations.map(\.message))")
+            // The same rule as the API's: a demo ballot that broke it would be a bug here.
+            let ballot: AdmittedBallot
+            do throws(BallotRejected) {
+                ballot = try round.admit(BallotBody(form))
+            } catch {
+                throw DemoFailure("a demo ballot broke the rules: \(error.violations.map(\.message))")
             }
-            if try await repositories.rounds.cast(body, entries: content.entries, in: round.id, by: person.id) != nil {
+            if try await repositories.rounds.cast(ballot, by: person.id) != nil {
                 cast += 1
             }
         }

@@ -34,9 +34,17 @@ public struct AuditVerification: Sendable, Equatable {
         let digestMatches = differences.isEmpty
 
         let result = Tally.compute(input)
-        let recomputed = RankingItem.items(of: result)
         let published = audit.ranking
         var rankingDifferences: [String] = []
+        let recomputed: [RankingItem]
+        do throws(SnapshotItemError) {
+            recomputed = try RankingItem.items(of: result)
+        } catch {
+            recomputed = []
+            switch error {
+            case .notARecommendationId(let id): rankingDifferences.append("items: \(id) in the text is not a recommendation id")
+            }
+        }
         if result.ballotsCounted != published.ballotsCounted {
             rankingDifferences.append("ballots counted: \(result.ballotsCounted) recomputed, \(published.ballotsCounted) in the snapshot")
         }

@@ -5,7 +5,7 @@ import WerkstattVoting
 public struct Ranking: Codable, Sendable, Equatable {
     public var roundId: UUID
     public var method: VotingMethod
-    public var balance: RoundBalance
+    public var balance: Balance
     /// Nil before the first snapshot.
     public var computedAt: Date?
     public var ballotsCounted: Int
@@ -24,7 +24,7 @@ public struct Ranking: Codable, Sendable, Equatable {
     public var withheld: String?
     public var items: [RankingItem]
 
-    public init(roundId: UUID, method: VotingMethod, balance: RoundBalance, computedAt: Date?,
+    public init(roundId: UUID, method: VotingMethod, balance: Balance, computedAt: Date?,
                 ballotsCounted: Int, digest: String?, provisional: Bool, minGroupSize: Int? = nil,
                 withheldGroups: [String] = [], lateMembers: Int = 0, withheld: String? = nil, items: [RankingItem]) {
         self.roundId = roundId; self.method = method; self.balance = balance; self.computedAt = computedAt
@@ -49,7 +49,7 @@ public struct Ranking: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         roundId = try c.decode(UUID.self, forKey: .roundId)
         method = try c.decode(VotingMethod.self, forKey: .method)
-        balance = try c.decode(RoundBalance.self, forKey: .balance)
+        balance = try c.decode(Balance.self, forKey: .balance)
         computedAt = try c.decodeIfPresent(Date.self, forKey: .computedAt)
         ballotsCounted = try c.decode(Int.self, forKey: .ballotsCounted)
         digest = try c.decodeIfPresent(String.self, forKey: .digest)
@@ -81,11 +81,8 @@ public struct Ranking: Codable, Sendable, Equatable {
 
 /// One recommendation's place in a ranking, with the figures that say how sure it is.
 public struct RankingItem: Codable, Sendable, Equatable {
-    public struct GroupScore: Codable, Sendable, Equatable {
-        public var score: Double
-        public var ballots: Int
-        public init(score: Double, ballots: Int) { self.score = score; self.ballots = ballots }
-    }
+    /// A group's score and ballots, as the tally computes them.
+    public typealias GroupScore = WerkstattVoting.GroupScore
 
     public var rank: Int
     public var recommendationId: UUID
@@ -120,27 +117,35 @@ public struct RankingItem: Codable, Sendable, Equatable {
 }
 
 extension RankingItem {
-    /// The items of a result as the API shows them: the one conversion, used by the worker
-    /// when it writes a snapshot and by `werkstatt verify` when it recomputes one. Titles
-    /// are not part of the count (nor of the canonical text): they come from `titles`.
-    public static func items(of result: RoundResult, titles: [String: String] = [:]) -> [RankingItem] {
-        result.items.compactMap { item in
-            guard let id = UUID(uuidString: item.id) else { return nil }
-            var byGroup = Dictionary(uniqueKeysWithValues: item.byGroup.map {
-                ($0.key.rawValue, GroupScore(score: $0.value.score, ballots: $0.value.ballots))
-            })
-            if let pool = item.furtherGroups {
-                byGroup[Disclosure.furtherGroupsKey] = GroupScore(score: pool.score, ballots: pool.ballots)
-            }
-            return RankingItem(
-                rank: item.rank, recommendationId: id, code: item.code, title: titles[item.id] ?? "",
-                score: item.score, supporters: item.supporters,
-                rankInterval: [item.rankInterval.lo, item.rankInterval.hi],
-                consensus: item.consensus, controversy: item.controversy, byGroup: byGroup,
-                meanGrade: item.meanGrade, medianGrade: item.medianGrade, borda: item.borda,
-                schulzeWins: item.schulzeWins)
-        }
+    /// A result's item as the API shows it. Titles are not part of the count (nor of the
+    /// canonical text), so the caller brings it.
+    public init(_ item: ItemResult, title: String) throws(SnapshotItemError) {
+        guard let id = UUID(uuidString: item.id) else { throw .notARecommendationId(item.id) }
+        var byGroup = Dictionary(uniqueKeysWithValues: item.byGroup.map { ($0.key.rawValue, $0.value) })
+        if let pool = item.furtherGroups { byGroup[Disclosure.furtherGroupsKey] = pool }
+        self.init(rank: item.rank, recommendationId: id, code: item.code, title: title,
+                  score: item.score, supporters: item.supporters,
+                  rankInterval: [item.rankInterval.lo, item.rankInterval.hi],
+                  consensus: item.consensus, controversy: item.controversy, byGroup: byGroup,
+                  meanGrade: item.meanGrade, medianGrade: item.medianGrade, borda: item.borda,
+                  schulzeWins: item.schulzeWins)
     }
+
+    /// The items of a result as the API shows them: the one conversion, used by the worker
+    /// when it writes a snapshot and by `werkstatt verify` when it recomputes one; titles
+    /// come from `titles`, by recommendation id.
+    public static func items(of result: RoundResult, titles: [String: String] = [:]) throws(SnapshotItemError) -> [RankingItem] {
+        var items: [RankingItem] = []
+        for item in result.items { items.append(try RankingItem(item, title: titles[item.id] ?? "")) }
+        return items
+    }
+}
+
+/// Why a result's item cannot be shown as a ranking item.
+public enum SnapshotItemError: Error, Sendable, Equatable {
+    /// Items of a round are recommendations, named by UUID; a candidate id that is not
+    /// one comes from a canonical text written elsewhere.
+    case notARecommendationId(String)
 }
 
 /// `GET /v1/rounds/{round_id}/audit`: the exact canonical text whose SHA-256 is the final

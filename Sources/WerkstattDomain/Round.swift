@@ -1,4 +1,5 @@
 import Foundation
+import WerkstattVoting
 
 /// A voting round (Abstimmungsrunde): one method and criterion over some recommendations.
 public struct Round: Codable, Sendable, Equatable {
@@ -13,7 +14,7 @@ public struct Round: Codable, Sendable, Equatable {
     public var method: VotingMethod
     public var pointsPerMember: Int?
     public var maxPointsPerItem: Int?
-    public var balance: RoundBalance
+    public var balance: Balance
     public var results: ResultsVisibility
     public var state: State
     public var recommendationIds: [UUID]
@@ -22,7 +23,7 @@ public struct Round: Codable, Sendable, Equatable {
     public var createdAt: Date
 
     public init(id: UUID, workshopId: UUID, title: String, criterion: String?, method: VotingMethod,
-                pointsPerMember: Int?, maxPointsPerItem: Int?, balance: RoundBalance,
+                pointsPerMember: Int?, maxPointsPerItem: Int?, balance: Balance,
                 results: ResultsVisibility = .afterClose, state: State,
                 recommendationIds: [UUID], openedAt: Date?, closedAt: Date?, createdAt: Date) {
         self.id = id; self.workshopId = workshopId; self.title = title; self.criterion = criterion
@@ -87,65 +88,7 @@ public enum Audience: Sendable, Equatable {
     case `public`
 }
 
-/// How members vote in a round.
-public enum VotingMethod: String, Codable, Sendable, CaseIterable {
-    case dot, approval, score, ranking
-
-    /// The key of a ballot body of this method: `{"points": …}`, `{"approve": …}` …
-    public var ballotField: String {
-        switch self {
-        case .dot: "points"
-        case .approval: "approve"
-        case .score: "grades"
-        case .ranking: "ranking"
-        }
-    }
-}
-
-/// How the stakeholder groups' ballots are weighed: `"proportional"`, `"equal"` or
-/// `{"custom": {"industry": 0.4, …}}`.
-public enum RoundBalance: Codable, Sendable, Equatable {
-    case proportional
-    case equal
-    case custom([StakeholderGroup: Double])
-
-    struct Custom: Codable {
-        var custom: [String: Double]
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let name = try? container.decode(String.self) {
-            switch name {
-            case "proportional": self = .proportional
-            case "equal": self = .equal
-            default:
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "must be \"proportional\", \"equal\" or {\"custom\": {group: share}}")
-            }
-            return
-        }
-        let custom = try container.decode(Custom.self).custom
-        var shares: [StakeholderGroup: Double] = [:]
-        for (key, share) in custom {
-            guard let group = StakeholderGroup(rawValue: key) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown stakeholder group '\(key)'")
-            }
-            shares[group] = share
-        }
-        self = .custom(shares)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .proportional: try container.encode("proportional")
-        case .equal: try container.encode("equal")
-        case .custom(let shares):
-            try container.encode(Custom(custom: Dictionary(uniqueKeysWithValues: shares.map { ($0.key.rawValue, $0.value) })))
-        }
-    }
-
+extension Balance {
     /// Rule violations of custom shares.
     func violations() -> [FieldError] {
         guard case .custom(let shares) = self else { return [] }
@@ -169,11 +112,11 @@ public struct NewRound: Codable, Sendable {
     public var recommendationIds: [UUID]?
     public var pointsPerMember: Int?
     public var maxPointsPerItem: Int?
-    public var balance: RoundBalance?
+    public var balance: Balance?
     public var results: ResultsVisibility?
 
     public init(title: String, method: VotingMethod, criterion: String? = nil, recommendationIds: [UUID]? = nil,
-                pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil, balance: RoundBalance? = nil,
+                pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil, balance: Balance? = nil,
                 results: ResultsVisibility? = nil) {
         self.title = title; self.method = method; self.criterion = criterion; self.recommendationIds = recommendationIds
         self.pointsPerMember = pointsPerMember; self.maxPointsPerItem = maxPointsPerItem; self.balance = balance
@@ -185,9 +128,6 @@ public struct NewRound: Codable, Sendable {
         case recommendationIds = "recommendation_ids", pointsPerMember = "points_per_member"
         case maxPointsPerItem = "max_points_per_item"
     }
-
-    /// The default budget of a dot round (domain.md).
-    public static let defaultPoints = 5
 
     public func violations() -> [FieldError] {
         var errors: [FieldError] = []
@@ -201,7 +141,7 @@ public struct NewRound: Codable, Sendable {
             }
         }
         if method == .dot {
-            let points = pointsPerMember ?? Self.defaultPoints
+            let points = pointsPerMember ?? Method.defaultPoints
             if !(1...1_000).contains(points) { errors.append(.init("points_per_member", "must be from 1 to 1000")) }
             if let max = maxPointsPerItem, points >= 1, !(1...points).contains(max) {
                 errors.append(.init("max_points_per_item", "must be from 1 to points_per_member (\(points))"))
@@ -211,68 +151,6 @@ public struct NewRound: Codable, Sendable {
             if maxPointsPerItem != nil { errors.append(.init("max_points_per_item", "applies to dot rounds only")) }
         }
         errors += balance?.violations() ?? []
-        return errors
-    }
-}
-
-/// The body of `PUT /v1/rounds/{round_id}/ballot`: exactly the one key of the round's method.
-public struct BallotBody: Codable, Sendable, Equatable {
-    public var points: [String: Int]?
-    public var approve: [String]?
-    public var grades: [String: Int]?
-    public var ranking: [String]?
-
-    public init(points: [String: Int]? = nil, approve: [String]? = nil, grades: [String: Int]? = nil,
-                ranking: [String]? = nil) {
-        self.points = points; self.approve = approve; self.grades = grades; self.ranking = ranking
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case points, approve, grades, ranking
-    }
-
-    /// Reads points and grades as numbers first, so that `1.5` is reported at its field
-    /// ("points.<id>") rather than as unreadable JSON.
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        points = try Self.wholeNumbers(in: container, at: .points)
-        approve = try container.decodeIfPresent([String].self, forKey: .approve)
-        grades = try Self.wholeNumbers(in: container, at: .grades)
-        ranking = try container.decodeIfPresent([String].self, forKey: .ranking)
-    }
-
-    private struct IdKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    private static func wholeNumbers(in container: KeyedDecodingContainer<CodingKeys>, at key: CodingKeys) throws -> [String: Int]? {
-        guard let numbers = try container.decodeIfPresent([String: Double].self, forKey: key) else { return nil }
-        var result: [String: Int] = [:]
-        for (id, number) in numbers {
-            guard number.rounded() == number, abs(number) <= 1_000_000 else {
-                throw DecodingError.typeMismatch(Int.self, .init(
-                    codingPath: container.codingPath + [key, IdKey(stringValue: id)],
-                    debugDescription: "not a whole number"))
-            }
-            result[id] = Int(number)
-        }
-        return result
-    }
-
-    /// Violations of "one key, the method's own".
-    public func shapeViolations(for method: VotingMethod) -> [FieldError] {
-        let present: [(String, Bool)] = [("points", points != nil), ("approve", approve != nil),
-                                         ("grades", grades != nil), ("ranking", ranking != nil)]
-        var errors: [FieldError] = []
-        for (key, isPresent) in present where isPresent && key != method.ballotField {
-            errors.append(.init(key, "is not part of a ballot in a \(method.rawValue) round; send '\(method.ballotField)'"))
-        }
-        if !present.contains(where: { $0.0 == method.ballotField && $0.1 }) {
-            errors.append(.init(method.ballotField, "is required in a \(method.rawValue) round"))
-        }
         return errors
     }
 }

@@ -11,10 +11,10 @@ public protocol RoundRepository: Sendable {
     func get(_ id: UUID) async throws -> Round?
     /// Moves a round from `from` to `to` (draft → open → closed), or 409.
     func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round
-    /// Records the member's ballot as a new version, committed before it returns (with
-    /// ballots cast at the same moment, in one transaction); nil when the round is not
-    /// open or its workshop not voting.
-    func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt?
+    /// Records the member's ballot in the round it was admitted to, as a new version,
+    /// committed before it returns (with ballots cast at the same moment, in one
+    /// transaction); nil when the round is not open or its workshop not voting.
+    func cast(_ ballot: AdmittedBallot, by member: UUID) async throws -> BallotReceipt?
     /// Withdraws the member's ballot: false when there was none; nil when the round takes
     /// no ballots (the same rule as `cast`).
     func withdraw(in round: UUID, by member: UUID) async throws -> Bool?
@@ -64,7 +64,7 @@ public struct PostgresRoundRepository: RoundRepository {
             criterion: try r.get("criterion"), method: try VotingMethod(decoding: try r.get("method")),
             pointsPerMember: try r.get("points_per_member", as: Int32?.self).map(Int.init),
             maxPointsPerItem: try r.get("max_points_per_item", as: Int32?.self).map(Int.init),
-            balance: try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8)),
+            balance: try JSONDecoder().decode(Balance.self, from: Data(balanceJSON.utf8)),
             results: try ResultsVisibility(decoding: try r.get("results")),
             state: try Round.State(decoding: try r.get("state")),
             recommendationIds: try r.get("recommendation_ids"),
@@ -73,8 +73,11 @@ public struct PostgresRoundRepository: RoundRepository {
 
     public func create(_ new: NewRound, in workshop: UUID, by caller: Caller) async throws -> Round {
         let balance = String(decoding: try JSONEncoder().encode(new.balance ?? .proportional), as: UTF8.self)
-        let points = new.method == .dot ? Int32(new.pointsPerMember ?? NewRound.defaultPoints) : nil
-        let maxPerItem = new.method == .dot ? Int32(new.maxPointsPerItem ?? Int(points!)) : nil
+        // A dot round stores its numbers with the defaults filled in; other rounds have none.
+        let (points, maxPerItem): (Int32?, Int32?) = switch new.votingMethod {
+        case .dot(let points, let maxPerItem): (Int32(points), Int32(maxPerItem))
+        case .approval, .score, .ranking: (nil, nil)
+        }
         do {
             return try await client.withTransaction(logger: logger) { tx in
                 let inserted = try await tx.query("""
@@ -196,8 +199,8 @@ public struct PostgresRoundRepository: RoundRepository {
             balanceJSON = balance
             counts[group] = ballots
         }
-        let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
-        if Weights.isWeightless(balance: balance.counting, ballotsPerGroup: counts) {
+        let balance = try JSONDecoder().decode(Balance.self, from: Data(balanceJSON.utf8))
+        if Weights.isWeightless(balance: balance, ballotsPerGroup: counts) {
             let voted = counts.keys.sorted().map(\.rawValue).joined(separator: ", ")
             throw StoreError.conflict("""
                 the round cannot close: its custom balance gives weight only to stakeholder groups that cast no \
@@ -207,11 +210,11 @@ public struct PostgresRoundRepository: RoundRepository {
         }
     }
 
-    public func cast(_ ballot: BallotBody, entries: [Int32], in round: UUID, by member: UUID) async throws -> BallotReceipt? {
-        let content = String(decoding: try JSONEncoder().encode(ballot), as: UTF8.self)
-        let ballot = BallotWriter.Ballot(round: round, member: member, content: content, entries: entries)
-        guard let ballots else { return try await BallotWriter.write(ballot, client: client, logger: logger) }
-        return try await ballots.write(ballot)
+    public func cast(_ ballot: AdmittedBallot, by member: UUID) async throws -> BallotReceipt? {
+        let content = String(decoding: try JSONEncoder().encode(ballot.body), as: UTF8.self)
+        let write = BallotWriter.Ballot(round: ballot.round, member: member, content: content, entries: ballot.entries)
+        guard let ballots else { return try await BallotWriter.write(write, client: client, logger: logger) }
+        return try await ballots.write(write)
     }
 
     public func withdraw(in round: UUID, by member: UUID) async throws -> Bool? {

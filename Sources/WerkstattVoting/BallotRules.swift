@@ -23,23 +23,13 @@ public enum RawBallot: Sendable, Hashable {
     /// ranking: `{"ranking": ["<id>", …]}`
     case ranking([String])
 
-    /// The JSON key of this form.
-    public var field: String {
+    /// The method this form belongs to; its JSON key is `kind.ballotField`.
+    public var kind: Method.Kind {
         switch self {
-        case .points: "points"
-        case .approve: "approve"
-        case .grades: "grades"
-        case .ranking: "ranking"
-        }
-    }
-
-    /// The JSON key a method's ballots use.
-    public static func field(for kind: Method.Kind) -> String {
-        switch kind {
-        case .dot: "points"
-        case .approval: "approve"
-        case .score: "grades"
-        case .ranking: "ranking"
+        case .points: .dot
+        case .approve: .approval
+        case .grades: .score
+        case .ranking: .ranking
         }
     }
 }
@@ -75,8 +65,7 @@ public enum BallotRules {
             }
             var marks: [Mark] = []
             var total = 0
-            for id in points.keys.sorted() {
-                let p = points[id]!
+            for (id, p) in points.sorted(by: { $0.key < $1.key }) {
                 guard let i = index[id] else {
                     violations.append(.init(field: "points.\(id)", message: "This is not a recommendation of this round."))
                     continue
@@ -105,8 +94,7 @@ public enum BallotRules {
                 violations.append(.init(field: "grades", message: "Grade at least one recommendation."))
             }
             var marks: [Mark] = []
-            for id in grades.keys.sorted() {
-                let grade = grades[id]!
+            for (id, grade) in grades.sorted(by: { $0.key < $1.key }) {
                 guard let i = index[id] else {
                     violations.append(.init(field: "grades.\(id)", message: "This is not a recommendation of this round."))
                     continue
@@ -125,8 +113,8 @@ public enum BallotRules {
             content = indexedList(ids, field: "ranking", index: index, violations: &violations).map { .ranking($0) }
 
         default:
-            let expected = RawBallot.field(for: method.kind)
-            violations.append(.init(field: expected, message: "A \(method.kind.rawValue) round takes a ballot of the form {\"\(expected)\": …}, not {\"\(raw.field)\": …}."))
+            let expected = method.kind.ballotField
+            violations.append(.init(field: expected, message: "A \(method.kind.rawValue) round takes a ballot of the form {\"\(expected)\": …}, not {\"\(raw.kind.ballotField)\": …}."))
         }
         violations.sort { ($0.field, $0.message) < ($1.field, $1.message) }
         return BallotValidation(violations: violations, content: violations.isEmpty ? content : nil)

@@ -6,35 +6,42 @@
 extension StakeholderGroup: CodingKeyRepresentable {}
 
 extension Balance: Codable {
-    private enum Keys: String, CodingKey { case custom }
+    private struct Custom: Codable {
+        var custom: [String: Double]
+    }
 
-    /// Decodes "proportional", "equal" or {"custom": {group: share}}.
+    /// Decodes "proportional", "equal" or {"custom": {group: share}}; the messages name
+    /// what is wrong, because the API shows them to the moderator who sent the balance.
     public init(from decoder: any Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+        let container = try decoder.singleValueContainer()
+        if let name = try? container.decode(String.self) {
             switch name {
             case "proportional": self = .proportional
             case "equal": self = .equal
             default:
-                throw DecodingError.dataCorruptedError(in: single, debugDescription: "balance is proportional, equal or {\"custom\": …}")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be \"proportional\", \"equal\" or {\"custom\": {group: share}}")
             }
             return
         }
-        let keyed = try decoder.container(keyedBy: Keys.self)
-        self = .custom(try keyed.decode([StakeholderGroup: Double].self, forKey: .custom))
+        var shares: [StakeholderGroup: Double] = [:]
+        for (key, share) in try container.decode(Custom.self).custom {
+            guard let group = StakeholderGroup(rawValue: key) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown stakeholder group '\(key)'")
+            }
+            shares[group] = share
+        }
+        self = .custom(shares)
     }
 
-    /// Encodes in the API's shape.
+    /// Encodes in the same shape.
     public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
         switch self {
-        case .proportional:
-            var c = encoder.singleValueContainer()
-            try c.encode("proportional")
-        case .equal:
-            var c = encoder.singleValueContainer()
-            try c.encode("equal")
+        case .proportional: try container.encode("proportional")
+        case .equal: try container.encode("equal")
         case .custom(let shares):
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(shares, forKey: .custom)
+            try container.encode(Custom(custom: Dictionary(uniqueKeysWithValues: shares.map { ($0.key.rawValue, $0.value) })))
         }
     }
 }
@@ -47,17 +54,12 @@ extension Method: Codable {
     }
 
     /// Decodes {"method": "dot", "points_per_member": 5, "max_points_per_item": 3} and the
-    /// like; dot defaults are 5 points and the whole budget per item, as in the domain.
+    /// like; a dot round without its numbers gets the defaults of `Method.init`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
-        switch try c.decode(Method.Kind.self, forKey: .method) {
-        case .dot:
-            let points = try c.decodeIfPresent(Int.self, forKey: .pointsPerMember) ?? 5
-            self = .dot(pointsPerMember: points, maxPointsPerItem: try c.decodeIfPresent(Int.self, forKey: .maxPointsPerItem) ?? points)
-        case .approval: self = .approval
-        case .score: self = .score
-        case .ranking: self = .ranking
-        }
+        self.init(try c.decode(Method.Kind.self, forKey: .method),
+                  pointsPerMember: try c.decodeIfPresent(Int.self, forKey: .pointsPerMember),
+                  maxPointsPerItem: try c.decodeIfPresent(Int.self, forKey: .maxPointsPerItem))
     }
 
     /// Encodes the kind and, for dot, its two numbers.

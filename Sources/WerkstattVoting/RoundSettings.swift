@@ -12,6 +12,16 @@ public enum Method: Sendable, Hashable {
     /// The method without its parameters; ballots and digests only need this.
     public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case dot, approval, score, ranking
+
+        /// The one key of a ballot of this method: `{"points": …}`, `{"approve": …}` …
+        public var ballotField: String {
+            switch self {
+            case .dot: "points"
+            case .approval: "approve"
+            case .score: "grades"
+            case .ranking: "ranking"
+            }
+        }
     }
 
     /// The method without its parameters.
@@ -30,9 +40,26 @@ public enum Method: Sendable, Hashable {
     /// The lowest grade that counts a ballot as a supporter of an item.
     public static let supportingGrade = 3
 
-    /// A dot round with the domain's defaults: 5 points, the whole budget allowed on one item.
-    public static func dotDefaults(pointsPerMember: Int = 5, maxPointsPerItem: Int? = nil) -> Method {
-        .dot(pointsPerMember: pointsPerMember, maxPointsPerItem: maxPointsPerItem ?? pointsPerMember)
+    /// The budget of a dot round that names none (domain.md).
+    public static let defaultPoints = 5
+
+    /// The method of a kind with its parameters; a dot round left without them gets the
+    /// domain's defaults: `defaultPoints`, the whole budget allowed on one item. Parameters
+    /// of other kinds are ignored (the round's rules refuse them before).
+    public init(_ kind: Kind, pointsPerMember: Int? = nil, maxPointsPerItem: Int? = nil) {
+        switch kind {
+        case .dot:
+            let points = pointsPerMember ?? Self.defaultPoints
+            self = .dot(pointsPerMember: points, maxPointsPerItem: maxPointsPerItem ?? points)
+        case .approval: self = .approval
+        case .score: self = .score
+        case .ranking: self = .ranking
+        }
+    }
+
+    /// A dot round with the domain's defaults where a parameter is left out.
+    public static func dotDefaults(pointsPerMember: Int = defaultPoints, maxPointsPerItem: Int? = nil) -> Method {
+        Method(.dot, pointsPerMember: pointsPerMember, maxPointsPerItem: maxPointsPerItem)
     }
 }
 

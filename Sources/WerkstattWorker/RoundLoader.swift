@@ -36,7 +36,7 @@ struct RoundLoader {
             throw LoadError.noSuchRound(round)
         }
         let method = try VotingMethod(decoding: methodName)
-        let balance = try JSONDecoder().decode(RoundBalance.self, from: Data(balanceJSON.utf8))
+        let balance = try JSONDecoder().decode(Balance.self, from: Data(balanceJSON.utf8))
         // In the items' stored order (sql/010), which ballots' entries refer to.
         let items = try await connection.query("""
             SELECT rec.id, rec.code, rec.title FROM round_items i JOIN recommendations rec ON rec.id = i.recommendation_id
@@ -48,14 +48,14 @@ struct RoundLoader {
             candidates.append(Candidate(code: code, id: id.text))
             titles[id.text] = title
         }
-        let counting = method.counting(pointsPerMember: points.map(Int.init), maxPointsPerItem: maxPoints.map(Int.init))
+        let counting = Method(method, pointsPerMember: points.map(Int.init), maxPointsPerItem: maxPoints.map(Int.init))
         let (ballots, late) = try await self.ballots(of: round, kind: counting.kind)
         let watermark = try await connection.query(
             "SELECT COALESCE(max(id), 0) FROM ballot_history WHERE round_id = \(round)", logger: logger)
         var mark: Int64 = 0
         for try await value in watermark.decode(Int64.self) { mark = value }
         let input = try RoundInput(
-            method: counting, balance: balance.counting, candidates: candidates,
+            method: counting, balance: balance, candidates: candidates,
             ballots: ballots, seed: Self.seed(round),
             bootstrapSamples: Bootstrap.recommendedSamples(for: ballots), minGroupSize: Int(k))
         return Loaded(tally: input, method: method, balanceJSON: balanceJSON, titles: titles,

@@ -75,7 +75,7 @@ public struct SnapshotComputation: Sendable {
             let result = try Tally.computeCancellable(input.tally)
             let counted = clock.now
             try await hook?(.computed, round)
-            let items = String(decoding: try JSONEncoder().encode(RankingItem.items(of: result, titles: input.titles)),
+            let items = String(decoding: try JSONEncoder().encode(try RankingItem.items(of: result, titles: input.titles)),
                                as: UTF8.self)
             let k = input.tally.minGroupSize
             let published = try await self.published(round, input: input, on: tx)

@@ -76,10 +76,11 @@ struct BallotWriterTests {
             let round = try #require(UUID(uuidString: try await e.round(api, ["method": "approval"])))
             let member = try #require(UUID(uuidString: try await e.scenario.memberId(api, group: "industry")))
             let rounds = Repositories(postgres: api.database, logger: TestDatabase.logger).rounds
-            let body = BallotBody(approve: [try #require(e.ids["B"])])
-            let receipt = try await rounds.cast(body, entries: [1], in: round, by: member)
+            let body = BallotBody(.approve([try #require(e.ids["B"])]))
+            let ballot = try #require(try await rounds.get(round)).admit(body)
+            let receipt = try await rounds.cast(ballot, by: member)
             #expect(receipt?.version == 1)
-            #expect(try await rounds.ballot(in: round, of: member)?.ballot?.approve == body.approve)
+            #expect(try await rounds.ballot(in: round, of: member)?.ballot == body)
         }
     }
 

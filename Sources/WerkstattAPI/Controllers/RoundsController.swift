@@ -67,16 +67,13 @@ struct RoundsController {
         if let other = caller.member, other.workshopId != round.workshopId { throw RuleError.notFound("round") }
         let member = try Access.contributor(caller)
         let body = try await request.decodeJSON(as: BallotBody.self, context: context)
-        let shape = body.shapeViolations(for: round.method)
-        guard shape.isEmpty else { throw APIError.invalid(shape) }
-        let (ballot, caseDuplicates) = body.normalisingIds()
-        guard caseDuplicates.isEmpty else { throw APIError.invalid(caseDuplicates) }
-        let validation = BallotRules.validate(ballot.raw(for: round.method), method: round.votingMethod,
-                                              candidateIDs: round.recommendationIds.map(\.text))
-        guard validation.isValid, let content = validation.content else {
-            throw APIError.invalid(validation.violations.map { FieldError($0.field, $0.message) })
+        let ballot: AdmittedBallot
+        do throws(BallotRejected) {
+            ballot = try round.admit(body)
+        } catch {
+            throw APIError.invalid(error.violations)
         }
-        guard let receipt = try await rounds.cast(ballot, entries: content.entries, in: round.id, by: member.id) else {
+        guard let receipt = try await rounds.cast(ballot, by: member.id) else {
             throw try await notOpen(round.id)
         }
         return receipt
