@@ -63,29 +63,10 @@ struct RoundsController {
         let caller = try context.requireCaller()
         let id = try context.id("round_id", of: "round")
         guard let round = try await definitions.round(id, loading: rounds.get) else { throw APIError.notFound("round") }
-        // Another workshop's member gets 404; admins and observers 403.
-        if let other = caller.member, other.workshopId != round.workshopId { throw RuleError.notFound("round") }
-        let member = try Access.contributor(caller)
+        // Who may vote, before the body is read (the use case checks it again).
+        _ = try useCases.voter(caller, in: round)
         let body = try await request.decodeJSON(as: BallotBody.self, context: context)
-        let ballot: AdmittedBallot
-        do throws(BallotRejected) {
-            ballot = try round.admit(body)
-        } catch {
-            throw APIError.invalid(error.violations)
-        }
-        guard let receipt = try await rounds.cast(ballot, by: member.id) else {
-            throw try await notOpen(round.id)
-        }
-        return receipt
-    }
-
-    /// Why a round takes no ballot right now (casting and withdrawing alike).
-    private func notOpen(_ id: UUID) async throws -> APIError {
-        guard let round = try await rounds.get(id), let workshop = try await access.workshops.get(round.workshopId) else {
-            return APIError.notFound("round")
-        }
-        if !workshop.phase.allows(.vote) { return APIError.phase(workshop.phase, forbids: .vote) }
-        return APIError.conflict("the round is \(round.state.rawValue), not open for ballots")
+        return try await useCases.cast(body, in: round, by: caller)
     }
 
     @Sendable func ownBallot(_ request: Request, context: AppRequestContext) async throws -> BallotReceipt {
@@ -99,12 +80,8 @@ struct RoundsController {
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let round = try await visibleRound(context, need: .contribute).resource
-        let member = try Access.contributor(try context.requireCaller())
-        switch try await rounds.withdraw(in: round.id, by: member.id) {
-        case nil: throw try await notOpen(round.id)
-        case false?: throw APIError.notFound("ballot of yours in this round")
-        case true?: return .noContent
-        }
+        try await useCases.withdrawBallot(in: round, by: try context.requireCaller())
+        return .noContent
     }
 
     /// Aggregates only: the ranking never shows who voted what, and an open round's
