@@ -95,8 +95,8 @@ SELECT 'ranking', n, pg_temp.pick(:items, k), NULL
   FROM (SELECT n, 5 + floor(random() * 6)::int AS k FROM generate_series(1, :members) n OFFSET 0) s;
 
 \echo '  ballots'
-INSERT INTO ballots (round_id, member_id, version, content, entries, recorded_at)
-SELECT md5(:'tag' || '-round-' || c.method)::uuid, md5(:'tag' || '-member-' || c.n)::uuid, 1,
+INSERT INTO ballots (workshop_id, round_id, member_id, version, content, entries, recorded_at)
+SELECT md5(:'tag' || '-workshop')::uuid, md5(:'tag' || '-round-' || c.method)::uuid, md5(:'tag' || '-member-' || c.n)::uuid, 1,
        CASE c.method
          WHEN 'dot' THEN jsonb_build_object('points',
               (SELECT jsonb_object_agg(recs.key, u.v) FROM unnest(c.items, c.vals) u(p, v) JOIN recs ON recs.pos = u.p))
