@@ -10,8 +10,17 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     public struct Actor: Codable, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable { case member, admin, commandLine = "command_line" }
         public var kind: Kind
+        /// The member's or admin token's id; `null` for the command line.
         public var id: UUID?
         public init(kind: Kind, id: UUID?) { self.kind = kind; self.id = id }
+
+        enum CodingKeys: String, CodingKey { case kind, id }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(id, forKey: .id)
+        }
     }
 
     public var id: Int64

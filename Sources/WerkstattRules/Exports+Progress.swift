@@ -102,9 +102,18 @@ extension Exports {
         for round in rounds where round.state != .draft {
             rankings[round.id] = try await repositories.rounds.ranking(of: round, for: audience)
         }
+        // The workshop's recommendations in pages, not one query per item.
+        var recommendations: [UUID: Recommendation] = [:]
+        page = PageRequest(limit: PageRequest.maxLimit)
+        while true {
+            let batch = try await repositories.recommendations.list(in: workshop.id, page: page)
+            for recommendation in batch.items { recommendations[recommendation.id] = recommendation }
+            guard let next = batch.nextCursor else { break }
+            page = try PageRequest(limit: String(PageRequest.maxLimit), cursor: next)
+        }
         var result: [UUID: Lineage] = [:]
         for item in items {
-            guard let recommendation = try await repositories.recommendations.get(item.recommendationId) else { continue }
+            guard let recommendation = recommendations[item.recommendationId] else { continue }
             var theses: [Thesis] = []
             for id in recommendation.thesisIds {
                 guard var thesis = try await repositories.theses.get(id) else { continue }

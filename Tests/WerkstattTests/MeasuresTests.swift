@@ -108,6 +108,8 @@ struct MeasuresTests {
             #expect(history.status == .ok, "\(history.text)")
             #expect(history.body["items"]?.array.count == 3)
             #expect(history.body["items"]?[0]?["action"]?.string == "archive")
+            #expect(history.body["items"]?[0]?["by"]?["kind"]?.string == "member")
+            #expect(history.body["items"]?[0]?["by"]?["id"]?.string != nil)
             var seen = history.body["items"]!.array.count
             while let cursor = history.body["next_cursor"]?.string {
                 history = try await api.get("\(itemPath)/history?limit=3&cursor=\(cursor)", token: e.scenario.observer)
@@ -175,6 +177,12 @@ struct MeasuresTests {
             #expect(try await listed("2018-08-01")?["progress"]?.double == 60)
             // Before its first recorded state the item was not on the list yet.
             #expect(try await listed("2017-12-31") == nil)
+
+            // Written from the command line: no member, no admin, and `id` says so with null.
+            let history = try await api.get("/v1/implementation-items/\(item)/history", token: e.scenario.observer)
+            #expect(history.body["items"]?[0]?["by"] == .object(["kind": .string("command_line"), "id": .null]))
+            #expect(history.body["items"]?.array.map { $0["action"]!.string! } == ["create", "update", "update", "create"])
+            #expect(history.body["items"]?[1]?["changed"]?.array.compactMap(\.string) == ["progress"])
 
             // What was overdue then: the milestone of 2018-05-31, 30 days late on 2018-06-30.
             let overdue = try await api.get("/v1/workshops/\(e.scenario.workshop)/implementation-list?overdue=true&as_of=2018-06-30",
