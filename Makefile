@@ -23,7 +23,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test test-api-fuzz fuzz bench-tools bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import faults db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-tools bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import bench-progress faults db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -96,6 +96,10 @@ bench-scale-out: bench-tools
 bench-member-import:
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/member-import.sh
+
+bench-progress:
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/progress.sh
 
 # Fault injection (bench/faults/run.sh, docs/reliability.md): each scenario on its own
 # throwaway cluster against the release build; exits non-zero if any check fails.

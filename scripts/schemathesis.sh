@@ -267,7 +267,12 @@ include-operation-id = [
   "importRecommendations",        # the CSV rows and working-group codes
   "createRound",                  # recommendation_ids of the workshop; max_points_per_item <= points_per_member
   "castBallot",                   # the round's method, its recommendations and budget
-  "updateImplementationItem",     # a range's to_year after its year
+  "updateImplementationItem",     # a range's to_year after its year; 409: progress of an item with measures
+  "getImplementationList",        # as_of not in the future, from not after to, which parameters go together
+  "createMeasure",                # parent_id must be a measure of the same item
+  "updateMeasure",                # a range's to_year after its year; 409: progress of a measure with sub-measures
+  "moveMeasure",                  # parent_id of the same item, no cycle
+  "getOpinionMap",                # file only with format=csv
   "updateWorkshop",               # 409 once closed
   "updateMember",                 # organisation_id must exist; 409: group frozen while a round is open
   "rotateMemberToken",            # 409 once closed

@@ -90,6 +90,7 @@ public func buildRouter(client: PostgresClient, repositories: Repositories? = ni
     RecommendationsController(useCases: useCases).addRoutes(to: v1)
     RoundsController(useCases: useCases, exports: exports).addRoutes(to: v1)
     ImplementationController(useCases: useCases, exports: exports).addRoutes(to: v1)
+    MeasuresController(useCases: useCases).addRoutes(to: v1)
     OpinionMapController(exports: exports, access: useCases.access).addRoutes(to: v1)
     routeTable.load(router)
     return router

@@ -104,7 +104,12 @@ struct WorkshopBuilder {
         let secondOpen = try await useCases.openRound(second, in: workshop, by: moderatorCaller)
         ballots += try await vote(in: secondOpen, appeal: appeal, share: 0.6, by: voters)
 
-        try await reportProgress(on: workshop, by: moderatorCaller)
+        // Mülheim follows its projects through measures from 2017 on; Saxony reports per item.
+        if data.slug.contains("muelheim") {
+            try await trackMeasures(on: workshop, by: moderatorCaller)
+        } else {
+            try await reportProgress(on: workshop, by: moderatorCaller)
+        }
         return Demo.Outcome(slug: data.slug, created: true, members: people.count, ballots: ballots)
     }
 

@@ -61,6 +61,7 @@ enum Label {
     case opinionMap, opinionMapIntro, opinionGroup, size, representativeTheses, consensusTheses, crossTable
     case placed, explainedVariance, thesis, direction, groupRate, restRate, pValue, agree, disagree, pass, total
     case mapInsufficient, noMap, declaredPooled, component
+    case progressReport, period, changes, completed, fellBehind, overdue, progressThen, progressNow, statusThen, statusNow, measure, milestone, due, daysLate, reviewDue, lineage, nothing, noWorkingGroup, reportLate, rounds, notRecorded
 
     var english: String {
         switch self {
@@ -130,6 +131,27 @@ enum Label {
         case .noMap: "No opinion map has been computed yet."
         case .declaredPooled: "Stakeholder groups shown only pooled or not at all, so that no cell rests on fewer participants than the minimum group size"
         case .component: "Component"
+        case .progressReport: "Progress report"
+        case .period: "Period"
+        case .changes: "Changes"
+        case .completed: "Completed in the period"
+        case .fellBehind: "Fell behind in the period"
+        case .overdue: "Overdue"
+        case .progressThen: "Progress then (%)"
+        case .progressNow: "Progress now (%)"
+        case .statusThen: "Status then"
+        case .statusNow: "Status now"
+        case .measure: "Measure"
+        case .milestone: "Milestone"
+        case .due: "Due"
+        case .daysLate: "Days late"
+        case .reviewDue: "Report due"
+        case .lineage: "Lineage"
+        case .nothing: "Nothing in this period."
+        case .noWorkingGroup: "Without working group"
+        case .reportLate: "Report"
+        case .rounds: "Rounds"
+        case .notRecorded: "not recorded yet"
         }
     }
 
@@ -201,6 +223,27 @@ enum Label {
         case .noMap: "Es wurde noch keine Meinungslandkarte berechnet."
         case .declaredPooled: "Akteursgruppen nur zusammengefasst oder gar nicht gezeigt, damit keine Zelle auf weniger Teilnehmenden als der Mindestgruppengröße beruht"
         case .component: "Komponente"
+        case .progressReport: "Fortschrittsbericht"
+        case .period: "Zeitraum"
+        case .changes: "Änderungen"
+        case .completed: "Im Zeitraum abgeschlossen"
+        case .fellBehind: "Im Zeitraum in Verzug geraten"
+        case .overdue: "Überfällig"
+        case .progressThen: "Fortschritt vorher (%)"
+        case .progressNow: "Fortschritt jetzt (%)"
+        case .statusThen: "Status vorher"
+        case .statusNow: "Status jetzt"
+        case .measure: "Maßnahme"
+        case .milestone: "Meilenstein"
+        case .due: "Fällig"
+        case .daysLate: "Tage im Verzug"
+        case .reviewDue: "Bericht fällig"
+        case .lineage: "Herkunft"
+        case .nothing: "Nichts in diesem Zeitraum."
+        case .noWorkingGroup: "Ohne Arbeitskreis"
+        case .reportLate: "Bericht"
+        case .rounds: "Abstimmungsrunden"
+        case .notRecorded: "noch nicht erfasst"
         }
     }
 }

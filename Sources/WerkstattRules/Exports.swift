@@ -78,10 +78,11 @@ public struct Exports: Sendable {
     }
 
     /// The implementation list as `audience` may see it, led in HTML by the ranking of its decisive round.
-    public func implementationList(of workshop: Workshop, for audience: Audience,
+    /// With `asOf`, the list as it stood at the end of that day (UTC).
+    public func implementationList(of workshop: Workshop, for audience: Audience, asOf: String? = nil,
                                    format: ExportFormat) async throws -> ExportDocument {
-        let list = try await repositories.implementation.list(of: workshop.id, for: audience)
-        let name = "implementation-list-\(workshop.slug).\(format.fileExtension)"
+        let list = try await repositories.implementation.list(of: workshop.id, for: audience, asOf: asOf)
+        let name = "implementation-list-\(workshop.slug)\(asOf.map { "-\($0)" } ?? "").\(format.fileExtension)"
         let body: String
         switch format.kind {
         case .json:

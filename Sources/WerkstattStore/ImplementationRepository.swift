@@ -3,15 +3,28 @@ import Logging
 import PostgresNIO
 import WerkstattDomain
 
-/// The implementation list: status, progress and notes per recommendation, in the order
-/// of the workshop's decisive round.
+/// The implementation list: status, progress, measures, milestones and notes per
+/// recommendation, in the order of the workshop's decisive round, now or as of a past day
+/// (rebuilt from `implementation_history`).
 public protocol ImplementationRepository: Sendable {
-    /// The list in the order of the decisive round whose standing `audience` may see.
-    func list(of workshop: UUID, for audience: Audience) async throws -> ImplementationList
+    /// The list in the order of the decisive round whose standing `audience` may see; with
+    /// `asOf` (YYYY-MM-DD), as everything stood at the end of that day (UTC).
+    func list(of workshop: UUID, for audience: Audience, asOf day: String?) async throws -> ImplementationList
     /// The workshop an item belongs to.
     func workshop(ofItem id: UUID) async throws -> UUID?
-    /// Applies a moderator's change and records it in the audit log.
-    func update(_ id: UUID, with change: ImplementationChange, by caller: Caller) async throws -> ImplementationItem
+    /// Applies a moderator's change (dated `at`, else now), records it in the history and
+    /// the audit log.
+    func update(_ id: UUID, with change: ImplementationChange, by caller: Caller, at: Date?) async throws -> ImplementationItem
+    /// The item's changes and its measures', newest first.
+    func history(of item: UUID, page: PageRequest) async throws -> Page<HistoryEntry>
+    /// Each item's history up to `end`: its latest state before `start`, then every change.
+    func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]]
+}
+
+extension ImplementationRepository {
+    public func list(of workshop: UUID, for audience: Audience) async throws -> ImplementationList {
+        try await list(of: workshop, for: audience, asOf: nil)
+    }
 }
 
 public struct PostgresImplementationRepository: ImplementationRepository {
@@ -26,31 +39,35 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     /// The rounds that may decide the order, most decisive first: the most recently
     /// closed one; while none is closed, the most recently opened one.
     static let decisiveQuery = """
-        SELECT id, state, results FROM rounds
+        SELECT id, state, results, opened_at, closed_at FROM rounds
          WHERE workshop_id = $1 AND state IN ('open', 'closed')
          ORDER BY state = 'closed' DESC, COALESCE(closed_at, opened_at) DESC
         """
 
-    /// The list in the order of the decisive round ($2)'s latest published snapshot;
-    /// unranked items follow by code.
+    /// The list in the order of the decisive round ($2)'s latest published snapshot computed
+    /// before $4 (nil: now); unranked items follow by code. Own state from the items' rows;
+    /// "as of" replaces it with the history's.
     static let listQuery = """
         WITH decisive AS (
             SELECT $2::uuid AS id
         ), snapshot AS (
             SELECT s.round_id, s.provisional, s.items FROM ranking_snapshots s
              WHERE s.round_id = (SELECT id FROM decisive) AND s.published AND (NOT $3::boolean OR NOT s.provisional)
+               AND ($4::timestamptz IS NULL OR s.computed_at < $4)
              ORDER BY s.id DESC LIMIT 1
         ), ranked AS (
             SELECT (e->>'recommendation_id')::uuid AS recommendation_id, (e->>'rank')::int AS rank, ord
               FROM snapshot, jsonb_array_elements(snapshot.items) WITH ORDINALITY AS x(e, ord)
         )
-        SELECT i.id, i.status, i.progress, i.updated_at, r.id AS recommendation_id, r.code, r.title, r.lead,
+        SELECT i.id, i.status, i.status_explicit, i.progress, i.review_due::text AS review_due, i.milestones::text AS milestones,
+               i.updated_at, r.created_at, r.id AS recommendation_id, r.code, r.title, r.lead,
                r.timeframe_kind, r.timeframe_year, r.timeframe_to_year,
                wg.id AS wg_id, wg.code AS wg_code, wg.title AS wg_title, ranked.rank,
                (SELECT id FROM decisive) AS round_id,
                COALESCE((SELECT provisional FROM snapshot), true) AS provisional,
-               COALESCE((SELECT jsonb_agg(jsonb_build_object('note', n.note, 'created_at', n.created_at) ORDER BY n.id)
-                           FROM implementation_notes n WHERE n.item_id = i.id), '[]')::text AS notes
+               COALESCE((SELECT jsonb_agg(jsonb_build_object('note', n.note, 'created_at', n.created_at) ORDER BY n.created_at, n.id)
+                           FROM implementation_notes n
+                          WHERE n.item_id = i.id AND ($4::timestamptz IS NULL OR n.created_at < $4)), '[]')::text AS notes
           FROM implementation_items i
           JOIN recommendations r ON r.id = i.recommendation_id
           LEFT JOIN working_groups wg ON wg.id = r.working_group_id
@@ -59,8 +76,15 @@ public struct PostgresImplementationRepository: ImplementationRepository {
          ORDER BY ranked.ord NULLS LAST, r.code
         """
 
-    static func item(_ r: PostgresRandomAccessRow, position: Int) throws -> ImplementationItem {
-        let timeframe = try r.timeframe()
+    /// The item's own state as its row holds it (the same fields `implementation_item_state` records).
+    static func ownState(_ r: PostgresRandomAccessRow) throws -> RecordedState {
+        RecordedState(lead: try r.get("lead"), timeframe: try r.timeframe(), status: try ImplementationStatus(decoding: try r.get("status")),
+                      statusExplicit: try r.get("status_explicit"), progress: Int(try r.get("progress", as: Int32.self)),
+                      reviewDue: try r.get("review_due"),
+                      milestones: try decoder.decode([Milestone].self, from: Data(try r.get("milestones", as: String.self).utf8)))
+    }
+
+    static func item(_ r: PostgresRandomAccessRow, position: Int, state: RecordedState, measures: [MeasureRecord]) throws -> ImplementationItem {
         var workingGroup: ImplementationItem.WorkingGroupRef?
         if let id = try r.get("wg_id", as: UUID?.self) {
             workingGroup = .init(id: id, code: try r.get("wg_code"), title: try r.get("wg_title"))
@@ -69,39 +93,103 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         return ImplementationItem(
             id: try r.get("id"), position: position, recommendationId: try r.get("recommendation_id"),
             code: try r.get("code"), title: try r.get("title"), workingGroup: workingGroup,
-            priorityRank: try r.get("rank", as: Int32?.self).map(Int.init), lead: try r.get("lead"),
-            timeframe: timeframe, status: try ImplementationStatus(decoding: try r.get("status")),
-            progress: Int(try r.get("progress", as: Int32.self)), updatedAt: try r.get("updated_at"), notes: notes)
+            priorityRank: try r.get("rank", as: Int32?.self).map(Int.init), state: state, measures: measures,
+            updatedAt: try r.get("updated_at"), notes: notes)
     }
 
     /// PostgreSQL writes jsonb timestamps like 2017-03-01T09:00:00.123456+00:00.
     static let decoder = JSONDecoder.rfc3339()
 
-    public func list(of workshop: UUID, for audience: Audience) async throws -> ImplementationList {
+    public func list(of workshop: UUID, for audience: Audience, asOf day: String?) async throws -> ImplementationList {
+        let cut = day.flatMap(Day.end(of:))
         var bindings = PostgresBindings()
         bindings.append(workshop)
         let candidates = try await client.query(PostgresQuery(unsafeSQL: Self.decisiveQuery, binds: bindings), logger: logger)
         // The first round whose standing this reader may see (Round.showsStanding): a
         // reader who may not see an open round's standing gets the order of the last
-        // closed round, or code order, never the open round's.
-        let decisive = try await candidates.all { r in
-            (try r.get("id", as: UUID.self), try Round.State(decoding: try r.get("state")),
-             try ResultsVisibility(decoding: try r.get("results")))
-        }.first { Round.showsStanding(state: $0.1, results: $0.2, to: audience) }
-        bindings.append(decisive?.0)
-        bindings.append(decisive.map { Round.showsOnlyFinal(state: $0.1, to: audience) } ?? false)
+        // closed round, or code order, never the open round's. As of a day, a round counts
+        // in the state it had then: closed if closed by then, open if opened by then.
+        let rounds = try await candidates.all { r in
+            (id: try r.get("id", as: UUID.self), state: try Round.State(decoding: try r.get("state")),
+             results: try ResultsVisibility(decoding: try r.get("results")),
+             opened: try r.get("opened_at", as: Date?.self), closed: try r.get("closed_at", as: Date?.self))
+        }
+        typealias Then = (id: UUID, state: Round.State, results: ResultsVisibility, at: Date)
+        var asThen: [Then] = []
+        for round in rounds {
+            if let cut {
+                if let closed = round.closed, closed < cut { asThen.append((round.id, .closed, round.results, closed)) }
+                else if let opened = round.opened, opened < cut { asThen.append((round.id, .open, round.results, opened)) }
+            } else {
+                asThen.append((round.id, round.state, round.results, round.closed ?? round.opened ?? .distantPast))
+            }
+        }
+        // Closed rounds first, the latest first.
+        asThen.sort { a, b in
+            if (a.state == .closed) != (b.state == .closed) { return a.state == .closed }
+            return a.at > b.at
+        }
+        let decisive = asThen.first { Round.showsStanding(state: $0.state, results: $0.results, to: audience) }
+        bindings.append(decisive?.id)
+        bindings.append(decisive.map { Round.showsOnlyFinal(state: $0.state, to: audience) } ?? false)
+        bindings.append(cut)
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
+        let measures: [UUID: [MeasureRecord]]
+        var states: [UUID: RecordedState] = [:]
+        var recorded: Set<UUID> = []
+        if let cut {
+            let loaded = try await self.states(of: workshop, before: cut)
+            states = loaded.items
+            measures = loaded.measures
+            recorded = loaded.recorded
+        } else {
+            measures = try await PostgresMeasureRepository(client: client, logger: logger).records(in: workshop)
+        }
         var items: [ImplementationItem] = []
         var round: UUID?
         var provisional = true
         for try await row in rows {
             let r = row.makeRandomAccess()
-            items.append(try Self.item(r, position: items.count + 1))
+            let id = try r.get("id", as: UUID.self)
+            var state = try Self.ownState(r)
+            if let cut {
+                // As of a day: the latest recorded state before its end; an item never
+                // changed since its creation stood as it stands now, if it existed then.
+                let created = try r.get("created_at", as: Date.self)
+                if let then = states[id] { state = then }
+                else if recorded.contains(id) || created >= cut { continue }
+            }
+            items.append(try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? []))
             round = try r.get("round_id")
             provisional = try r.get("provisional")
         }
         return ImplementationList(workshopId: workshop, roundId: round, provisional: round == nil ? false : provisional,
-                                  items: items)
+                                  asOf: day, items: items)
+    }
+
+    /// The latest recorded state of every item and measure of the workshop before `cut`,
+    /// and which items have any history at all.
+    func states(of workshop: UUID, before cut: Date) async throws
+        -> (items: [UUID: RecordedState], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
+        let rows = try await client.query("""
+            SELECT DISTINCT ON (h.entity_id) h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at
+              FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
+             WHERE h.workshop_id = \(workshop) AND h.at < \(cut)
+             ORDER BY h.entity_id, h.at DESC, h.id DESC
+            """, logger: logger)
+        var items: [UUID: RecordedState] = [:]
+        var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
+        for try await (entity, kind, item, text, created) in rows.decode((UUID, String, UUID, String, Date?).self) {
+            let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
+            if kind == HistoryKind.item.rawValue { items[entity] = state }
+            else { measures.append((item, entity, created ?? .distantPast, state)) }
+        }
+        let ever = try await client.query("""
+            SELECT DISTINCT item_id FROM implementation_history WHERE workshop_id = \(workshop) AND kind = 'item'
+            """, logger: logger)
+        var recorded: Set<UUID> = []
+        for try await id in ever.decode(UUID.self) { recorded.insert(id) }
+        return (items, PostgresMeasureRepository.grouped(measures), recorded)
     }
 
     public func workshop(ofItem id: UUID) async throws -> UUID? {
@@ -109,26 +197,40 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         return try await rows.all { try $0.get("workshop_id", as: UUID.self) }.first
     }
 
-    public func update(_ id: UUID, with change: ImplementationChange, by caller: Caller) async throws -> ImplementationItem {
+    public func update(_ id: UUID, with change: ImplementationChange, by caller: Caller, at: Date?) async throws -> ImplementationItem {
         let workshop: UUID = try await client.withTransaction(logger: logger) { tx in
             let locked = try await tx.query("""
                 SELECT i.workshop_id, i.recommendation_id, i.status, i.progress, r.lead,
-                       r.timeframe_kind, r.timeframe_year, r.timeframe_to_year
+                       r.timeframe_kind, r.timeframe_year, r.timeframe_to_year,
+                       implementation_item_state(i.id)::text AS state,
+                       EXISTS (SELECT 1 FROM measures m WHERE m.item_id = i.id AND m.archived_at IS NULL) AS has_measures
                   FROM implementation_items i JOIN recommendations r ON r.id = i.recommendation_id
                  WHERE i.id = \(id) FOR UPDATE OF i, r
                 """, logger: logger)
-            guard let (workshop, recommendation, before) = try await locked.all({ r in
+            guard let (workshop, recommendation, before, state, hasMeasures) = try await locked.all({ r in
                 (try r.get("workshop_id", as: UUID.self), try r.get("recommendation_id", as: UUID.self),
                  ["status_before": try r.get("status", as: String.self),
                   "progress_before": String(try r.get("progress", as: Int32.self)),
                   "lead_before": try r.get("lead", as: [String].self).joined(separator: " / "),
-                  "timeframe_before": try r.timeframe()?.text() ?? ""])
+                  "timeframe_before": try r.timeframe()?.text() ?? ""],
+                 try r.get("state", as: String.self), try r.get("has_measures", as: Bool.self))
             }).first else { throw StoreError.notFound("implementation item") }
+            if change.progress != nil && hasMeasures {
+                throw StoreError.conflict("this item's progress is rolled up from its measures; report progress on the measures")
+            }
+            let milestones = try change.milestones.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            // A status set by hand stays while the item has measures (explicit); without
+            // measures it is simply the item's own. `null` lets it follow the measures again.
             try await tx.query("""
                 UPDATE implementation_items
-                   SET status = COALESCE(\(change.status?.rawValue), status),
+                   SET status = COALESCE(\(change.status.value?.rawValue), status),
+                       status_explicit = CASE WHEN \(change.status == .clear) THEN false
+                                              WHEN \(change.status.value != nil) THEN \(hasMeasures)
+                                              ELSE status_explicit END,
                        progress = COALESCE(\(change.progress.map(Int32.init)), progress),
-                       updated_at = now()
+                       review_due = CASE WHEN \(!change.reviewDue.isKeep) THEN \(change.reviewDue.value)::date ELSE review_due END,
+                       milestones = COALESCE(\(milestones)::jsonb, milestones),
+                       updated_at = COALESCE(\(at), now())
                  WHERE id = \(id)
                 """, logger: logger)
             if change.lead != nil || change.timeframe != nil {
@@ -143,17 +245,22 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             }
             if let note = change.note {
                 try await tx.query("""
-                    INSERT INTO implementation_notes (item_id, note, author_member, author_admin)
-                    VALUES (\(id), \(note), \(caller.member?.id), \(caller.adminId))
+                    INSERT INTO implementation_notes (item_id, note, author_member, author_admin, created_at)
+                    VALUES (\(id), \(note), \(caller.member?.id), \(caller.adminId), COALESCE(\(at), now()))
                     """, logger: logger)
             }
+            try await History.record(id, kind: .item, action: "update", note: change.note, before: state, by: caller, at: at,
+                                     on: tx, logger: logger)
             // The new values, and what they replace.
             var details: [String: String] = before
             if let lead = change.lead { details["lead"] = lead.joined(separator: " / ") }
             if let timeframe = change.timeframe { details["timeframe"] = timeframe.text() }
-            if let status = change.status { details["status"] = status.rawValue }
+            if let status = change.status.value { details["status"] = status.rawValue }
+            if change.status == .clear { details["status"] = "derived" }
             if let progress = change.progress { details["progress"] = String(progress) }
             if let note = change.note { details["note"] = note }
+            if !change.reviewDue.isKeep { details["review_due"] = change.reviewDue.value ?? "" }
+            if let milestones = change.milestones { details["milestones"] = String(milestones.count) }
             try await AuditLog.record("implementation_item.update", workshop: workshop, subject: id, by: caller,
                                       details: details, on: tx, logger: logger)
             return workshop
@@ -162,5 +269,73 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             throw StoreError.notFound("implementation item")
         }
         return item
+    }
+
+    public func history(of item: UUID, page: PageRequest) async throws -> Page<HistoryEntry> {
+        // Newest first by time, then id; the cursor holds both as "microseconds.id", compared
+        // as integers (a Date would round the microseconds of rows written together).
+        let parts = page.after?.split(separator: ".").compactMap { Int64($0) } ?? []
+        let afterMicros = parts.count == 2 ? parts[0] : nil
+        let afterId = parts.count == 2 ? parts[1] : nil
+        let rows = try await client.query("""
+            SELECT id, at, kind, entity_id, action, changed, state::text AS state, note, actor_member, actor_admin, micros
+              FROM (SELECT *, (extract(epoch FROM at) * 1000000)::bigint AS micros
+                      FROM implementation_history WHERE item_id = \(item)) h
+             WHERE \(afterMicros)::bigint IS NULL OR (micros, id) < (\(afterMicros)::bigint, \(afterId)::bigint)
+             ORDER BY at DESC, id DESC LIMIT \(page.limit + 1)
+            """, logger: logger)
+        let entries = try await rows.all { r -> (key: String, item: HistoryEntry) in
+            let member = try r.get("actor_member", as: UUID?.self)
+            let admin = try r.get("actor_admin", as: UUID?.self)
+            let actor = member.map { HistoryEntry.Actor(kind: .member, id: $0) }
+                ?? admin.map { HistoryEntry.Actor(kind: .admin, id: $0) } ?? HistoryEntry.Actor(kind: .commandLine, id: nil)
+            let id = try r.get("id", as: Int64.self)
+            let entry = HistoryEntry(
+                id: id, at: try r.get("at"), kind: try HistoryKind(decoding: try r.get("kind")), entityId: try r.get("entity_id"),
+                action: try r.get("action"), changed: try r.get("changed"),
+                state: try Self.decoder.decode(RecordedState.self, from: Data(try r.get("state", as: String.self).utf8)),
+                note: try r.get("note"), by: actor)
+            return ("\(try r.get("micros", as: Int64.self)).\(id)", entry)
+        }
+        return page.page(entries)
+    }
+
+    public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
+        // The latest state of each entity before the start, then every change up to the end.
+        let rows = try await client.query("""
+            SELECT p.item_id, p.kind, p.entity_id, p.at, p.state, m.created_at FROM (
+                (SELECT DISTINCT ON (h.entity_id) h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text AS state
+                   FROM implementation_history h
+                  WHERE h.workshop_id = \(workshop) AND h.at < \(start)
+                  ORDER BY h.entity_id, h.at DESC, h.id DESC)
+                UNION ALL
+                (SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text
+                   FROM implementation_history h
+                  WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
+            ) p LEFT JOIN measures m ON m.id = p.entity_id
+            ORDER BY p.at, p.id
+            """, logger: logger)
+        var points: [UUID: [HistoryPoint]] = [:]
+        for try await (item, kind, entity, at, text, created) in rows.decode((UUID, String, UUID, Date, String, Date?).self) {
+            let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
+            // Creation order of measures: their creation time in microseconds is order enough.
+            let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
+            points[item, default: []].append(HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,
+                                                          state: state, order: order))
+        }
+        return points
+    }
+}
+
+/// Appending to `implementation_history` (sql/011_measures.sql, `record_implementation_state`).
+enum History {
+    /// Records the entity's state after a change, in the change's transaction. `before`
+    /// is its state before the change: kept as its first row when it has none yet.
+    static func record(_ entity: UUID, kind: HistoryKind, action: String, note: String?, before: String?, by caller: Caller,
+                       at: Date?, on tx: PostgresConnection, logger: Logger) async throws {
+        try await tx.query("""
+            SELECT record_implementation_state(\(entity), \(kind.rawValue), \(action), \(note), \(caller.member?.id),
+                                               \(caller.adminId), COALESCE(\(at), now()), \(before)::jsonb)
+            """, logger: logger)
     }
 }

@@ -14,6 +14,7 @@ public struct Repositories: Sendable {
     public var recommendations: any RecommendationRepository
     public var rounds: any RoundRepository
     public var implementation: any ImplementationRepository
+    public var measures: any MeasureRepository
     public var opinionMaps: any OpinionMapRepository
 
     /// - Parameter ballots: the process's ballot writer, run as a service beside the
@@ -30,6 +31,7 @@ public struct Repositories: Sendable {
         recommendations = PostgresRecommendationRepository(client: client, logger: logger)
         rounds = PostgresRoundRepository(client: client, logger: logger, ballots: ballots)
         implementation = PostgresImplementationRepository(client: client, logger: logger)
+        measures = PostgresMeasureRepository(client: client, logger: logger)
         opinionMaps = PostgresOpinionMapRepository(client: client, logger: logger)
     }
 }

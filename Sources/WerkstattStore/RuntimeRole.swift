@@ -79,8 +79,10 @@ public struct RuntimeRole: Sendable {
     }
 
     /// History and records the service may add to but never change: ballot versions,
-    /// ranking snapshots, the audit text behind a final snapshot, the audit log.
-    public static let appendOnlyTables = ["audit_log", "ballot_history", "ranking_snapshots", "snapshot_audits", "opinion_maps"]
+    /// ranking snapshots, the audit text behind a final snapshot, the audit log, and the
+    /// history of implementation items and measures.
+    public static let appendOnlyTables = ["audit_log", "ballot_history", "ranking_snapshots", "snapshot_audits", "opinion_maps",
+                                          "implementation_history"]
 
     /// The only tables the service deletes rows from: the worker's queues of changes and
     /// back-offs.

@@ -9,8 +9,8 @@ import WerkstattStore
 /// `werkstatt export …`: the same files the API serves, written to stdout or a file.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export a ranking, an implementation list or an opinion map.",
-        subcommands: [Ranking.self, ImplementationList.self, OpinionMap.self])
+        commandName: "export", abstract: "Export a ranking, an implementation list, a progress report or an opinion map.",
+        subcommands: [Ranking.self, ImplementationList.self, Progress.self, OpinionMap.self])
 
     /// Format options shared by both exports.
     struct FormatOptions: ParsableArguments {
@@ -68,18 +68,54 @@ struct ExportCommand: AsyncParsableCommand {
             commandName: "implementation-list", abstract: "A workshop's implementation list (HTML: the full report).")
 
         @Option(help: "The workshop's slug.") var workshop: String
+        @Option(name: .customLong("as-of"), help: "The list as it stood at the end of this day (YYYY-MM-DD, UTC).") var asOf: String?
         @OptionGroup var options: FormatOptions
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await reportingFailures {
                 let format = try options.exportFormat()
+                if let asOf, !Day.isValid(asOf) { throw CommandFailure("--as-of must be a date written YYYY-MM-DD") }
                 let document = try await database.withClient { client, logger in
                     let repositories = Repositories(postgres: client, logger: logger)
                     guard let found = try await repositories.workshops.get(slug: workshop) else {
                         throw CommandFailure("no workshop with slug '\(workshop)'")
                     }
-                    return try await Exports(repositories: repositories).implementationList(of: found, for: .moderators, format: format)
+                    return try await Exports(repositories: repositories).implementationList(of: found, for: .moderators,
+                                                                                           asOf: asOf, format: format)
+                }
+                try options.write(document)
+            }
+        }
+    }
+
+    struct Progress: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "progress", abstract: "A workshop's progress report (Fortschrittsbericht) for a period: html, md or csv.")
+
+        @Option(help: "The workshop's slug.") var workshop: String
+        @Option(help: "The period's first day (YYYY-MM-DD).") var from: String
+        @Option(help: "The period's last day (YYYY-MM-DD, included).") var to: String
+        @OptionGroup var options: FormatOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let format = try options.exportFormat()
+                do throws(RuleError) {
+                    _ = try ListQuery(asOf: nil, overdue: nil, from: from, to: to, format: format.kind)
+                } catch .invalid(let errors) {
+                    throw CommandFailure(errors.map { "--\($0.field) \($0.message)" }.joined(separator: "; "))
+                } catch {
+                    throw CommandFailure(error.description)
+                }
+                let document = try await database.withClient { client, logger in
+                    let repositories = Repositories(postgres: client, logger: logger)
+                    guard let found = try await repositories.workshops.get(slug: workshop) else {
+                        throw CommandFailure("no workshop with slug '\(workshop)'")
+                    }
+                    return try await Exports(repositories: repositories).progressReport(of: found, from: from, to: to,
+                                                                                       for: .moderators, format: format)
                 }
                 try options.write(document)
             }

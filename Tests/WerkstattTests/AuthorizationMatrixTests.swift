@@ -39,6 +39,12 @@ struct AuthorizationMatrixTests {
             let r = e.ids["A"]!
             let round = try await e.round(api, ["method": "approval"])
             let item = try await Self.list(api, w, s.moderator)["items"]![0]!["id"]!.string!
+            // Measures on another item, so that the item above keeps its own progress.
+            let measured = try await Self.list(api, w, s.moderator)["items"]![1]!["id"]!.string!
+            @Sendable func freshMeasure() async throws -> String {
+                try await api.post("/v1/implementation-items/\(measured)/measures", token: s.moderator, #"{"title":"m"}"#).id
+            }
+            let measure = try await freshMeasure()
             let counter = Counter()
             @Sendable func draftRound() async throws -> String {
                 try await api.post("/v1/workshops/\(w)/rounds", token: s.moderator, #"{"title":"t","method":"approval"}"#).id
@@ -132,6 +138,19 @@ struct AuthorizationMatrixTests {
                 ("implementation list", .init(method: .get, path: { "/v1/workshops/\(w)/implementation-list" }, expected: [200, 200, 404, 200, 200])),
                 ("update implementation item", .init(method: .patch, path: { "/v1/implementation-items/\(item)" },
                     body: { #"{"progress":10}"# }, expected: [403, 403, 404, 200, 200])),
+                ("item history", .init(method: .get, path: { "/v1/implementation-items/\(item)/history" }, expected: [200, 200, 404, 200, 200])),
+                ("item lineage", .init(method: .get, path: { "/v1/implementation-items/\(item)/lineage" }, expected: [200, 200, 404, 200, 200])),
+                ("list measures", .init(method: .get, path: { "/v1/implementation-items/\(measured)/measures" }, expected: [200, 200, 404, 200, 200])),
+                ("create measure", .init(method: .post, path: { "/v1/implementation-items/\(measured)/measures" },
+                    body: { #"{"title":"Konzept"}"# }, expected: [403, 403, 404, 201, 201])),
+                ("read measure", .init(method: .get, path: { "/v1/implementation-items/\(measured)/measures/\(measure)" },
+                    expected: [200, 200, 404, 200, 200])),
+                ("update measure", .init(method: .patch, path: { "/v1/implementation-items/\(measured)/measures/\(measure)" },
+                    body: { #"{"progress":20}"# }, expected: [403, 403, 404, 200, 200])),
+                ("move measure", .init(method: .post, path: { "/v1/implementation-items/\(measured)/measures/\(try await freshMeasure())/move" },
+                    body: { #"{"parent_id":null}"# }, expected: [403, 403, 404, 200, 200])),
+                ("archive measure", .init(method: .delete, path: { "/v1/implementation-items/\(measured)/measures/\(try await freshMeasure())" },
+                    expected: [403, 403, 404, 204, 204])),
             ]
             let tokens: [Who: String?] = [
                 .nobody: nil, .badToken: "not-a-token-of-ours", .observer: s.observer, .participant: s.participant,
@@ -173,7 +192,7 @@ struct AuthorizationMatrixTests {
     /// A concrete path with its ids replaced by the router's parameter names.
     static func template(_ path: String) -> String {
         let names = ["workshops": "workshop_id", "theses": "thesis_id", "recommendations": "recommendation_id",
-                     "comments": "comment_id", "rounds": "round_id", "implementation-items": "item_id",
+                     "comments": "comment_id", "rounds": "round_id", "implementation-items": "item_id", "measures": "measure_id",
                      "members": "member_id", "organisations": "organisation_id"]
         let segments = path.split(separator: "?")[0].split(separator: "/").map(String.init)
         var result: [String] = []

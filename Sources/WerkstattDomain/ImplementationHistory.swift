@@ -1,0 +1,206 @@
+import Foundation
+
+/// Whether a history row is about the item itself or one of its measures.
+public enum HistoryKind: String, Codable, Sendable { case item, measure }
+
+/// One change of `GET /v1/implementation-items/{item_id}/history`: who, when, what changed,
+/// and the item's or measure's full state after it.
+public struct HistoryEntry: Codable, Sendable, Equatable {
+    /// Who made the change, as the audit log records callers.
+    public struct Actor: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case member, admin, commandLine = "command_line" }
+        public var kind: Kind
+        /// The member's or admin token's id; `null` for the command line.
+        public var id: UUID?
+        public init(kind: Kind, id: UUID?) { self.kind = kind; self.id = id }
+
+        enum CodingKeys: String, CodingKey { case kind, id }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(id, forKey: .id)
+        }
+    }
+
+    public var id: Int64
+    public var at: Date
+    public var kind: HistoryKind
+    public var entityId: UUID
+    public var action: String
+    public var changed: [String]
+    public var state: RecordedState
+    public var note: String?
+    public var by: Actor
+
+    public init(id: Int64, at: Date, kind: HistoryKind, entityId: UUID, action: String, changed: [String],
+                state: RecordedState, note: String?, by: Actor) {
+        self.id = id; self.at = at; self.kind = kind; self.entityId = entityId; self.action = action
+        self.changed = changed; self.state = state; self.note = note; self.by = by
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, kind, action, changed, state, note, by
+        case entityId = "entity_id"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(at, forKey: .at); try c.encode(kind, forKey: .kind)
+        try c.encode(entityId, forKey: .entityId); try c.encode(action, forKey: .action)
+        try c.encode(changed, forKey: .changed); try c.encode(state, forKey: .state); try c.encode(note, forKey: .note)
+        try c.encode(by, forKey: .by)
+    }
+}
+
+/// A recorded state of an item or measure at a time, as the history replay reads it.
+public struct HistoryPoint: Sendable, Equatable {
+    public var kind: HistoryKind
+    public var entityId: UUID
+    public var at: Date
+    public var state: RecordedState
+    /// The measure's place in creation order (0 for the item).
+    public var order: Int
+
+    public init(kind: HistoryKind, entityId: UUID, at: Date, state: RecordedState, order: Int) {
+        self.kind = kind; self.entityId = entityId; self.at = at; self.state = state; self.order = order
+    }
+}
+
+/// Rebuilds items from their history: the state as of a time, and progress over time.
+public enum HistoryReplay {
+    /// An item as it stood: its own state and its measures' states.
+    public struct Standing: Sendable, Equatable {
+        public var item: RecordedState?
+        public var measures: [UUID: MeasureRecord] = [:]
+        public init(item: RecordedState? = nil, measures: [UUID: MeasureRecord] = [:]) {
+            self.item = item; self.measures = measures
+        }
+
+        mutating func apply(_ point: HistoryPoint) {
+            switch point.kind {
+            case .item: item = point.state
+            case .measure: measures[point.entityId] = MeasureRecord(id: point.entityId, state: point.state, order: point.order)
+            }
+        }
+
+        /// What the item shows in this standing: status and rolled-up progress (unrounded).
+        public func shown(item id: UUID) -> (status: ImplementationStatus, progress: Double)? {
+            guard let item else { return nil }
+            let shown = MeasureTree.shown(own: item, children: MeasureTree.shares(item: id, records: Array(measures.values)))
+            return (shown.status, shown.progress)
+        }
+    }
+
+    /// The standing of one item after every point before `cut` (points in time order).
+    public static func standing(_ points: [HistoryPoint], before cut: Date?) -> Standing {
+        var standing = Standing()
+        for point in points where cut.map({ point.at < $0 }) ?? true { standing.apply(point) }
+        return standing
+    }
+
+    /// One point of an item's progress over time.
+    public struct Step: Sendable, Equatable {
+        public var at: Date
+        public var progress: Double
+        public var status: ImplementationStatus
+        public init(at: Date, progress: Double, status: ImplementationStatus) {
+            self.at = at; self.progress = progress; self.status = status
+        }
+    }
+
+    /// The item's shown progress and status after each change from `start` on (points in
+    /// time order): the first step is the standing at `start`, if the item existed then.
+    public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
+        var standing = Standing()
+        var steps: [Step] = []
+        var index = points.startIndex
+        while index < points.endIndex, points[index].at < start { standing.apply(points[index]); index += 1 }
+        if let shown = standing.shown(item: id) { steps.append(Step(at: start, progress: shown.progress, status: shown.status)) }
+        for point in points[index...] {
+            standing.apply(point)
+            guard let shown = standing.shown(item: id) else { continue }
+            if let last = steps.last, last.progress == shown.progress, last.status == shown.status { continue }
+            steps.append(Step(at: point.at, progress: shown.progress, status: shown.status))
+        }
+        return steps
+    }
+}
+
+/// Something past due on a day: a milestone not done, or a report past `review_due`.
+public struct OverdueEntry: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case milestone, review }
+
+    public var itemId: UUID
+    public var code: String
+    public var measureId: UUID?
+    /// The item's or measure's title.
+    public var title: String
+    public var workingGroup: String?
+    public var lead: [String]
+    public var kind: Kind
+    /// The milestone's title (for `milestone`).
+    public var milestone: String?
+    public var due: String
+    /// Whole days from `due` to the day of the list.
+    public var daysLate: Int
+
+    enum CodingKeys: String, CodingKey {
+        case code, title, lead, kind, milestone, due
+        case itemId = "item_id", measureId = "measure_id", workingGroup = "working_group", daysLate = "days_late"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(itemId, forKey: .itemId); try c.encode(code, forKey: .code); try c.encode(measureId, forKey: .measureId)
+        try c.encode(title, forKey: .title); try c.encode(workingGroup, forKey: .workingGroup); try c.encode(lead, forKey: .lead)
+        try c.encode(kind, forKey: .kind); try c.encode(milestone, forKey: .milestone); try c.encode(due, forKey: .due)
+        try c.encode(daysLate, forKey: .daysLate)
+    }
+
+    /// Everything past due on `day` (YYYY-MM-DD): milestones due before it and not done by
+    /// it, and review dates before it (a lead reports by moving `review_due` on). Dropped
+    /// items and measures owe nothing. Latest first.
+    public static func entries(in list: ImplementationList, on day: String) -> [OverdueEntry] {
+        var entries: [OverdueEntry] = []
+        func check(item: ImplementationItem, measure: Measure?) {
+            let status = measure?.status ?? item.status
+            guard status != .dropped else { return }
+            let milestones = measure?.milestones ?? item.milestones
+            let title = measure?.title ?? item.title
+            let lead = measure?.lead ?? item.lead
+            for milestone in milestones where milestone.due < day && (milestone.done.map { $0 > day } ?? true) {
+                entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
+                                            workingGroup: item.workingGroup?.code, lead: lead, kind: .milestone,
+                                            milestone: milestone.title, due: milestone.due,
+                                            daysLate: Day.between(milestone.due, day) ?? 0))
+            }
+            if let review = measure?.reviewDue ?? (measure == nil ? item.reviewDue : nil), review < day, status != .done {
+                entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
+                                            workingGroup: item.workingGroup?.code, lead: lead, kind: .review, milestone: nil,
+                                            due: review, daysLate: Day.between(review, day) ?? 0))
+            }
+        }
+        for item in list.items {
+            check(item: item, measure: nil)
+            for measure in item.allMeasures { check(item: item, measure: measure) }
+        }
+        return entries.sorted { ($0.daysLate, $1.code) > ($1.daysLate, $0.code) }
+    }
+}
+
+/// `GET …/implementation-list?overdue=true`: what is past due on a day.
+public struct OverdueList: Codable, Sendable, Equatable {
+    public var workshopId: UUID
+    public var day: String
+    public var entries: [OverdueEntry]
+
+    public init(workshopId: UUID, day: String, entries: [OverdueEntry]) {
+        self.workshopId = workshopId; self.day = day; self.entries = entries
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case day, entries
+        case workshopId = "workshop_id"
+    }
+}

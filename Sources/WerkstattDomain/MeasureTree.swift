@@ -1,0 +1,121 @@
+import Foundation
+
+/// A measure as stored or as it stood at some time: its id, its state, and its place in
+/// creation order (siblings are listed in that order).
+public struct MeasureRecord: Sendable, Equatable {
+    public var id: UUID
+    public var state: RecordedState
+    public var order: Int
+
+    public init(id: UUID, state: RecordedState, order: Int) {
+        self.id = id; self.state = state; self.order = order
+    }
+}
+
+/// Trees of measures and how progress and status roll up (docs/methods.md, "Progress of
+/// measures"). Pure: the store reads states, this computes what is shown.
+public enum MeasureTree {
+    /// A child as its parent counts it.
+    public struct Share: Sendable, Equatable {
+        public var progress: Double
+        public var status: ImplementationStatus
+        public var weight: Double?
+        public init(progress: Double, status: ImplementationStatus, weight: Double?) {
+            self.progress = progress; self.status = status; self.weight = weight
+        }
+    }
+
+    /// The progress of a parent: the weighted mean of its children's progress, dropped
+    /// children left out. A child without a weight counts with weight 1, so with no weights
+    /// at all it is the plain mean. Nil when no child counts (none, or all dropped).
+    public static func progress(of children: [Share]) -> Double? {
+        let counted = children.filter { $0.status != .dropped }
+        guard !counted.isEmpty else { return nil }
+        let total = counted.reduce(0) { $0 + ($1.weight ?? 1) }
+        return counted.reduce(0) { $0 + $1.progress * ($1.weight ?? 1) } / total
+    }
+
+    /// The status a parent follows from its children: all dropped → dropped; of the others,
+    /// all done → done, all planned → planned, any other mix → in progress.
+    public static func status(of children: [ImplementationStatus]) -> ImplementationStatus? {
+        guard !children.isEmpty else { return nil }
+        let counted = children.filter { $0 != .dropped }
+        if counted.isEmpty { return .dropped }
+        if counted.allSatisfy({ $0 == .done }) { return .done }
+        if counted.allSatisfy({ $0 == .planned }) { return .planned }
+        return .inProgress
+    }
+
+    /// What an item or measure shows, given its own state and its (already rolled-up) children.
+    public static func shown(own: RecordedState, children: [Share])
+        -> (status: ImplementationStatus, statusSource: StatusSource, progress: Double, progressSource: ProgressSource) {
+        guard !children.isEmpty else { return (own.status, .explicit, Double(own.progress), .own) }
+        let status = own.statusExplicit ? own.status : (Self.status(of: children.map(\.status)) ?? own.status)
+        // All children dropped: nothing counts, so nothing is done.
+        let progress = Self.progress(of: children) ?? 0
+        return (status, own.statusExplicit ? .explicit : .derived, progress, .measures)
+    }
+
+    /// One decimal, as progress is shown.
+    public static func rounded(_ progress: Double) -> Double { (progress * 10).rounded() / 10 }
+
+    /// The measures of one item as trees, archived ones (and anything under them) left out;
+    /// siblings in creation order. Each measure's progress and status are rolled up.
+    public static func build(item: UUID, records: [MeasureRecord]) -> [Measure] {
+        forest(item: item, records: records).map(\.measure)
+    }
+
+    /// The shares of an item's top-level measures, for rolling the item up: exact figures,
+    /// not the rounded ones shown.
+    public static func shares(item: UUID, records: [MeasureRecord]) -> [Share] {
+        forest(item: item, records: records).map(\.share)
+    }
+
+    static func forest(item: UUID, records: [MeasureRecord]) -> [(measure: Measure, share: Share)] {
+        let live = records.filter { !$0.state.archived }
+        let ids = Set(live.map(\.id))
+        var children: [UUID?: [MeasureRecord]] = [:]
+        for record in live.sorted(by: { $0.order < $1.order }) {
+            // A measure whose parent is archived or unknown hangs nowhere and is not shown.
+            if let parent = record.state.parentId, !ids.contains(parent) { continue }
+            children[record.state.parentId, default: []].append(record)
+        }
+        var visited: Set<UUID> = []
+        func node(_ record: MeasureRecord) -> (measure: Measure, share: Share) {
+            visited.insert(record.id)
+            let below = (children[record.id] ?? []).filter { !visited.contains($0.id) }.map(node)
+            let shown = Self.shown(own: record.state, children: below.map(\.share))
+            let measure = Measure(id: record.id, itemId: item, state: record.state, status: shown.status,
+                                  statusSource: shown.statusSource, progress: rounded(shown.progress),
+                                  progressSource: shown.progressSource, measures: below.map(\.measure))
+            return (measure, Share(progress: shown.progress, status: shown.status, weight: record.state.weight))
+        }
+        return (children[nil] ?? []).map(node)
+    }
+
+    /// Whether hanging `measure` under `parent` would make a cycle: the new parent is the
+    /// measure itself or lies below it. `parents` maps each measure of the item to its parent.
+    public static func wouldCycle(moving measure: UUID, to parent: UUID?, parents: [UUID: UUID?]) -> Bool {
+        var current = parent
+        var seen: Set<UUID> = []
+        while let id = current {
+            if id == measure { return true }
+            guard seen.insert(id).inserted else { return true }
+            current = parents[id] ?? nil
+        }
+        return false
+    }
+
+    /// The measure and every live measure below it.
+    public static func subtree(of measure: UUID, parents: [UUID: UUID?]) -> Set<UUID> {
+        var result: Set<UUID> = [measure]
+        var grew = true
+        while grew {
+            grew = false
+            for (id, parent) in parents where !result.contains(id) {
+                if let parent, result.contains(parent) { result.insert(id); grew = true }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The progress report (Fortschrittsbericht) of a period: what changed, what was completed
+/// and what fell behind, per working group, with progress then and now. Pure: built from
+/// the list as it stood at the period's start and end and the history in between.
+public struct ProgressPeriod: Sendable {
+    /// One item of the report.
+    public struct Row: Sendable, Equatable {
+        public var item: ImplementationItem
+        /// Status and progress at the start of the period (nil: the item was not recorded yet).
+        public var statusThen: ImplementationStatus?
+        public var progressThen: Double?
+        /// Changes recorded in the period, to the item or its measures.
+        public var changes: Int
+        /// Progress over the period, for the timeline.
+        public var series: [HistoryReplay.Step]
+    }
+
+    /// The items of one working group (nil: items without one).
+    public struct Group: Sendable, Equatable {
+        public var code: String?
+        public var title: String?
+        public var rows: [Row]
+    }
+
+    /// An item or measure whose status became done in the period.
+    public struct Completion: Sendable, Equatable {
+        public var code: String
+        public var title: String
+        public var workingGroup: String?
+    }
+
+    public var from: String
+    public var to: String
+    public var groups: [Group]
+    public var completed: [Completion]
+    /// Overdue at the period's end with a due date inside the period.
+    public var fellBehind: [OverdueEntry]
+    /// Everything overdue at the period's end.
+    public var overdue: [OverdueEntry]
+
+    /// - Parameters:
+    ///   - then: the list as of the day before `from` (its end: the period's start).
+    ///   - now: the list as of `to`.
+    ///   - points: each item's history up to the end of `to`, in time order.
+    public init(from: String, to: String, then: ImplementationList, now: ImplementationList,
+                points: [UUID: [HistoryPoint]]) {
+        self.from = from
+        self.to = to
+        let start = Day.start(of: from) ?? .distantPast
+        let thenItems = Dictionary(then.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var groups: [Group] = []
+        var completed: [Completion] = []
+        for item in now.items {
+            let before = thenItems[item.id]
+            let history = points[item.id] ?? []
+            let row = Row(item: item, statusThen: before?.status, progressThen: before?.progress,
+                          changes: history.filter { $0.at >= start }.count,
+                          series: HistoryReplay.series(item: item.id, history, from: start))
+            if let index = groups.firstIndex(where: { $0.code == item.workingGroup?.code }) {
+                groups[index].rows.append(row)
+            } else {
+                groups.append(Group(code: item.workingGroup?.code, title: item.workingGroup?.title, rows: [row]))
+            }
+            if item.status == .done, before?.status != .done {
+                completed.append(Completion(code: item.code, title: item.title, workingGroup: item.workingGroup?.code))
+            }
+            let measuresThen = Dictionary((before?.allMeasures ?? []).map { ($0.id, $0.status) }, uniquingKeysWith: { a, _ in a })
+            for measure in item.allMeasures where measure.status == .done && measuresThen[measure.id] != .done {
+                completed.append(Completion(code: item.code, title: measure.title, workingGroup: item.workingGroup?.code))
+            }
+        }
+        self.groups = groups.sorted { ($0.code ?? "\u{10FFFF}") < ($1.code ?? "\u{10FFFF}") }
+        self.completed = completed
+        overdue = OverdueEntry.entries(in: now, on: to)
+        fellBehind = overdue.filter { $0.due >= from }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import WerkstattDomain
+
+/// The progress report (Fortschrittsbericht) of a period in HTML, Markdown and CSV.
+extension Table {
+    /// One row per item: progress then and now, changes in the period, what is overdue.
+    public static func progress(_ period: ProgressPeriod, language: Language) -> Table {
+        let headers: [Label] = [.workingGroup, .code, .title, .statusThen, .statusNow, .progressThen, .progressNow,
+                                .changes, .overdue]
+        var rows: [[String]] = []
+        for group in period.groups {
+            for row in group.rows {
+                let overdue = period.overdue.filter { $0.itemId == row.item.id }.count
+                rows.append([group.code ?? "", row.item.code, row.item.title,
+                             row.statusThen.map(language.status) ?? language.text(.notRecorded),
+                             language.status(row.item.status), row.progressThen.map(language.number) ?? "",
+                             language.number(row.item.progress), String(row.changes), String(overdue)])
+            }
+        }
+        return Table(headers: headers.map(language.text), rows: rows)
+    }
+
+    /// Overdue entries: item, measure, what is due, since when, how many days late.
+    public static func overdue(_ entries: [OverdueEntry], language: Language) -> Table {
+        let headers: [Label] = [.code, .title, .lead, .milestone, .due, .daysLate]
+        return Table(headers: headers.map(language.text), rows: entries.map { entry in
+            [entry.code, entry.title, entry.lead.joined(separator: " / "),
+             entry.milestone ?? language.text(.reportLate), entry.due, String(entry.daysLate)]
+        })
+    }
+
+    /// The report as Markdown: per working group, completed, fell behind, overdue.
+    public static func progressMarkdown(_ period: ProgressPeriod, workshop: Workshop, language: Language) -> String {
+        let heading = "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)"
+        var text = "# " + heading.replacingOccurrences(of: "\n", with: " ") + "\n\n"
+        for group in period.groups {
+            let name = [group.code, group.title].compactMap { $0 }.joined(separator: " – ")
+            text += "## " + (name.isEmpty ? language.text(.noWorkingGroup) : name).replacingOccurrences(of: "\n", with: " ") + "\n\n"
+            let rows = Table.progress(ProgressPeriod.only(group, of: period), language: language)
+            text += Table(headers: Array(rows.headers.dropFirst()), rows: rows.rows.map { Array($0.dropFirst()) }).markdown() + "\n"
+        }
+        text += "## \(language.text(.completed))\n\n"
+        text += period.completed.isEmpty ? language.text(.nothing) + "\n"
+            : Table(headers: [language.text(.code), language.text(.title)],
+                    rows: period.completed.map { [$0.code, $0.title] }).markdown()
+        text += "\n## \(language.text(.fellBehind))\n\n"
+        text += period.fellBehind.isEmpty ? language.text(.nothing) + "\n" : Table.overdue(period.fellBehind, language: language).markdown()
+        text += "\n## \(language.text(.overdue)) (\(period.to))\n\n"
+        text += period.overdue.isEmpty ? language.text(.nothing) + "\n" : Table.overdue(period.overdue, language: language).markdown()
+        return text
+    }
+}
+
+extension ProgressPeriod {
+    /// The period with one working group only (for per-group tables).
+    static func only(_ group: Group, of period: ProgressPeriod) -> ProgressPeriod {
+        var copy = period
+        copy.groups = [group]
+        return copy
+    }
+}
+
+extension HTMLReport {
+    /// The printable progress report: per working group each item's progress then and now
+    /// with a small timeline, what was completed, what fell behind, the overdue list, and
+    /// each item's lineage (linked from its row).
+    public func progress(_ period: ProgressPeriod, workshop: Workshop, lineages: [UUID: Lineage]) -> String {
+        var body = """
+            <section id="progress">
+            <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
+
+            """
+        for group in period.groups {
+            let name = [group.code, group.title].compactMap { $0 }.joined(separator: " – ")
+            body += """
+                <h3>\(e(name.isEmpty ? language.text(.noWorkingGroup) : name))</h3>
+                <table>
+                <thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.status))</th><th>\(t(.progressThen))</th><th>\(t(.progressNow))</th><th>\(t(.changes))</th><th>\(t(.period))</th></tr></thead>
+                <tbody>
+
+                """
+            for row in group.rows {
+                let then = row.statusThen.map { language.status($0) } ?? language.text(.notRecorded)
+                body += """
+                    <tr><td><a href="#lineage-\(row.item.id.text)">\(e(row.item.code))</a></td><td>\(e(row.item.title))</td>\
+                    <td>\(e(then)) → <span class="status-\(row.item.status.rawValue.replacingOccurrences(of: "_", with: "-"))">\(e(language.status(row.item.status)))</span></td>\
+                    <td class="num">\(row.progressThen.map { e(language.number($0)) } ?? "–")</td><td class="num">\(e(language.number(row.item.progress)))</td>\
+                    <td class="num">\(row.changes)</td><td>\(timeline(row, period: period))</td></tr>
+
+                    """
+            }
+            body += "</tbody>\n</table>\n"
+        }
+        body += "<h3>\(t(.completed))</h3>\n"
+        body += period.completed.isEmpty ? "<p>\(t(.nothing))</p>\n"
+            : "<ul>\n" + period.completed.map { "<li>\(e($0.code)): \(e($0.title))</li>\n" }.joined() + "</ul>\n"
+        body += "<h3>\(t(.fellBehind))</h3>\n" + overdueTable(period.fellBehind)
+        body += "<h3>\(t(.overdue)) (\(e(period.to)))</h3>\n" + overdueTable(period.overdue)
+        body += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
+        for group in period.groups {
+            for row in group.rows { body += lineageSection(row.item, lineage: lineages[row.item.id]) }
+        }
+        body += "</section>\n"
+        return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
+                    workshop: workshop, body: body)
+    }
+
+    private func overdueTable(_ entries: [OverdueEntry]) -> String {
+        guard !entries.isEmpty else { return "<p>\(t(.nothing))</p>\n" }
+        var html = "<table>\n<thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.lead))</th><th>\(t(.milestone))</th><th>\(t(.due))</th><th>\(t(.daysLate))</th></tr></thead>\n<tbody>\n"
+        for entry in entries {
+            html += """
+                <tr><td><a href="#lineage-\(entry.itemId.text)">\(e(entry.code))</a></td><td>\(e(entry.title))</td>\
+                <td>\(entry.lead.map(e).joined(separator: "<br />"))</td><td>\(e(entry.milestone ?? language.text(.reportLate)))</td>\
+                <td>\(e(entry.due))</td><td class="num">\(entry.daysLate)</td></tr>
+
+                """
+        }
+        return html + "</tbody>\n</table>\n"
+    }
+
+    /// An item's lineage: the theses it came from, the rounds it stood in, its measures.
+    private func lineageSection(_ item: ImplementationItem, lineage: Lineage?) -> String {
+        var html = "<section id=\"lineage-\(item.id.text)\">\n<h3>\(e(item.code)) – \(e(item.title))</h3>\n"
+        if let lineage {
+            if !lineage.theses.isEmpty {
+                html += "<p>\(t(.thesis)):</p>\n<ul>\n"
+                for thesis in lineage.theses {
+                    let counts = thesis.stances.map { " (\(t(.agree)) \($0.agree), \(t(.disagree)) \($0.disagree), \(t(.pass)) \($0.pass))" } ?? ""
+                    html += "<li>\(e(thesis.title))\(counts)</li>\n"
+                }
+                html += "</ul>\n"
+            }
+            if !lineage.rounds.isEmpty {
+                html += "<p>\(t(.rounds)):</p>\n<ul>\n"
+                for round in lineage.rounds {
+                    let rank = round.rank.map { r in
+                        "\(t(.rank)) \(r)" + (round.rankInterval.map { " [\($0.first ?? r)–\($0.last ?? r)]" } ?? "")
+                    } ?? "–"
+                    let digest = round.digest.map { " <span class=\"digest\">\(e($0))</span>" } ?? ""
+                    html += "<li>\(e(round.title)): \(rank)\(digest)</li>\n"
+                }
+                html += "</ul>\n"
+            }
+        }
+        if !item.measures.isEmpty { html += "<ul>\n" + item.measures.map(measureItem).joined() + "</ul>\n" }
+        return html + "</section>\n"
+    }
+
+    private func measureItem(_ measure: Measure) -> String {
+        var html = "<li>\(e(measure.title)) – \(e(language.status(measure.status))), \(e(language.number(measure.progress))) %"
+        if !measure.lead.isEmpty { html += " (\(measure.lead.map(e).joined(separator: " / ")))" }
+        for milestone in measure.milestones {
+            html += "<br /><small>\(t(.milestone)): \(e(milestone.title)), \(t(.due)) \(e(milestone.due))\(milestone.done.map { " ✓ \(e($0))" } ?? "")</small>"
+        }
+        if !measure.measures.isEmpty { html += "\n<ul>\n" + measure.measures.map(measureItem).joined() + "</ul>\n" }
+        return html + "</li>\n"
+    }
+
+    /// A small inline SVG: progress over the period as a step line (0–100 %), milestones due
+    /// in the period as diamonds (filled when done by the period's end).
+    func timeline(_ row: ProgressPeriod.Row, period: ProgressPeriod) -> String {
+        let width = 240.0, height = 48.0, left = 4.0, right = 4.0, top = 6.0, bottom = 10.0
+        guard let start = Day.start(of: period.from), let end = Day.end(of: period.to), end > start else { return "" }
+        let span = end.timeIntervalSince(start)
+        func x(_ date: Date) -> Double {
+            left + max(0, min(1, date.timeIntervalSince(start) / span)) * (width - left - right)
+        }
+        func y(_ progress: Double) -> Double { top + (1 - progress / 100) * (height - top - bottom) }
+        func f(_ value: Double) -> String { String(format: "%.1f", value) }
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" role="img" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" aria-label="\(t(.progress))">
+            <rect x="\(f(left))" y="\(f(top))" width="\(f(width - left - right))" height="\(f(height - top - bottom))" fill="#f2f5f8" />
+
+            """
+        if !row.series.isEmpty {
+            var points: [String] = []
+            var previous: Double?
+            for step in row.series {
+                if let previous { points.append("\(f(x(step.at))),\(f(y(previous)))") }
+                points.append("\(f(x(step.at))),\(f(y(step.progress)))")
+                previous = step.progress
+            }
+            if let previous { points.append("\(f(x(end))),\(f(y(previous)))") }
+            svg += "<polyline fill=\"none\" stroke=\"#1d5f8a\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\" />\n"
+        }
+        let milestones = row.item.milestones + row.item.allMeasures.flatMap(\.milestones)
+        for milestone in milestones where milestone.due >= period.from && milestone.due <= period.to {
+            guard let due = Day.start(of: milestone.due) else { continue }
+            let done = milestone.done.map { $0 <= period.to } ?? false
+            let cx = x(due), cy = height - bottom / 2
+            svg += """
+                <g><title>\(e(milestone.title)): \(e(milestone.due))\(milestone.done.map { " ✓ \(e($0))" } ?? "")</title>\
+                <polygon points="\(f(cx)),\(f(cy - 4)) \(f(cx + 4)),\(f(cy)) \(f(cx)),\(f(cy + 4)) \(f(cx - 4)),\(f(cy))" fill="\(done ? "#1f5c33" : "#fff")" stroke="\(done ? "#1f5c33" : "#c2562b")" /></g>
+
+                """
+        }
+        return svg + "</svg>"
+    }
+}
