@@ -272,7 +272,6 @@ include-operation-id = [
   "createMeasure",                # parent_id must be a measure of the same item
   "updateMeasure",                # a range's to_year after its year; 409: progress of a measure with sub-measures
   "moveMeasure",                  # parent_id of the same item, no cycle
-  "getOpinionMap",                # file only with format=csv
   "updateWorkshop",               # 409 once closed
   "updateMember",                 # organisation_id must exist; 409: group frozen while a round is open
   "rotateMemberToken",            # 409 once closed
