@@ -178,3 +178,18 @@ bench_server_log() {
     echo "server log ($(wc -l <"$1") lines; the last 20):"
     tail -n 20 "$1" | sed 's/^/  /'
 }
+
+# Migrates, starts `werkstatt serve` (without the worker) on a free port and waits until
+# it is ready; sets `port` and `admin` (an admin token) and defines `api TOKEN CURL-ARGS…`
+# for JSON requests. The server's log is $work/server.log; it is stopped on exit.
+bench_serve_api() {
+    export LOG_LEVEL=${LOG_LEVEL:-warning}
+    "$bin" migrate >/dev/null
+    port=$(bench_free_port)
+    bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+    # shellcheck disable=SC2034  # (used by the sourcing script)
+    admin=$("$bin" token create --admin --label bench 2>/dev/null)
+    # shellcheck disable=SC2317  # (called by the sourcing script)
+    api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+}

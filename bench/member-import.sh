@@ -22,13 +22,7 @@ runs=${BENCH_RUNS:-3}
 
 bench_prepare "$@"   # bin, work
 
-export LOG_LEVEL=${LOG_LEVEL:-warning}
-"$bin" migrate >/dev/null
-port=$(bench_free_port)
-bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
-admin=$("$bin" token create --admin --label bench 2>/dev/null)
-api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+bench_serve_api   # migrate; serve on $port (log $work/server.log); $admin; api TOKEN CURL-ARGS…
 
 PYTHONPATH=$here python3 - "$rows" >"$work/members.csv" <<'PY'
 import sys

@@ -26,13 +26,7 @@ runs=${BENCH_RUNS:-10}
 
 bench_prepare "$@"   # bin, work
 
-export LOG_LEVEL=${LOG_LEVEL:-warning}
-"$bin" migrate >/dev/null
-port=$(bench_free_port)
-bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
-admin=$("$bin" token create --admin --label bench 2>/dev/null)
-api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+bench_serve_api   # migrate; serve on $port (log $work/server.log); $admin; api TOKEN CURL-ARGS…
 w=$(api "$admin" -X POST "http://127.0.0.1:$port/v1/workshops" -d "{\"slug\":\"progress-$$\",\"title\":\"Fortschritt\"}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
