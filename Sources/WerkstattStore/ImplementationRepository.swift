@@ -135,7 +135,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         bindings.append(cut)
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         let measures: [UUID: [MeasureRecord]]
-        var states: [UUID: RecordedState] = [:]
+        var states: [UUID: (state: RecordedState, at: Date)] = [:]
         var recorded: Set<UUID> = []
         if let cut {
             let loaded = try await self.states(of: workshop, before: cut)
@@ -156,10 +156,13 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                 // As of a day: the latest recorded state before its end; an item never
                 // changed since its creation stood as it stands now, if it existed then.
                 let created = try r.get("created_at", as: Date.self)
-                if let then = states[id] { state = then }
+                if let then = states[id] { state = then.state }
                 else if recorded.contains(id) || created >= cut { continue }
             }
-            items.append(try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? []))
+            var item = try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? [])
+            // As of a day, the item was last changed when its latest state then was recorded.
+            if let then = states[id] { item.updatedAt = then.at }
+            items.append(item)
             round = try r.get("round_id")
             provisional = try r.get("provisional")
         }
@@ -170,7 +173,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     /// The latest recorded state of every item and measure of the workshop before `cut`,
     /// and which items have any history at all.
     func states(of workshop: UUID, before cut: Date) async throws
-        -> (items: [UUID: RecordedState], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
+        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
         // The latest row of each entity is picked on the index's narrow columns first, and
         // only those rows' states are read: sorting every state would spill to disk.
         let rows = try await client.query("""
@@ -179,14 +182,14 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                  WHERE workshop_id = \(workshop) AND at < \(cut)
                  ORDER BY entity_id, at DESC, id DESC
             )
-            SELECT h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at
+            SELECT h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at, h.at
               FROM latest JOIN implementation_history h ON h.id = latest.id LEFT JOIN measures m ON m.id = h.entity_id
             """, logger: logger)
-        var items: [UUID: RecordedState] = [:]
+        var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
-        for try await (entity, kind, item, text, created) in rows.decode((UUID, String, UUID, String, Date?).self) {
+        for try await (entity, kind, item, text, created, at) in rows.decode((UUID, String, UUID, String, Date?, Date).self) {
             let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
-            if kind == HistoryKind.item.rawValue { items[entity] = state }
+            if kind == HistoryKind.item.rawValue { items[entity] = (state, at) }
             else { measures.append((item, entity, created ?? .distantPast, state)) }
         }
         let ever = try await client.query("""
