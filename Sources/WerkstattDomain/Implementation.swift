@@ -102,12 +102,13 @@ public struct ImplementationItem: Codable, Sendable, Equatable {
     public init(id: UUID, position: Int, recommendationId: UUID, code: String, title: String,
                 workingGroup: WorkingGroupRef?, priorityRank: Int?, state: RecordedState, measures records: [MeasureRecord],
                 updatedAt: Date, notes: [Note]) {
-        let shown = MeasureTree.shown(own: state, children: MeasureTree.shares(item: id, records: records))
+        let forest = MeasureTree.forest(item: id, records: records)
+        let shown = MeasureTree.shown(own: state, children: forest.map(\.share))
         self.init(id: id, position: position, recommendationId: recommendationId, code: code, title: title,
                   workingGroup: workingGroup, priorityRank: priorityRank, lead: state.lead, timeframe: state.timeframe,
                   status: shown.status, progress: MeasureTree.rounded(shown.progress), updatedAt: updatedAt, notes: notes,
                   statusSource: shown.statusSource, progressSource: shown.progressSource, reviewDue: state.reviewDue,
-                  milestones: state.milestones, measures: MeasureTree.build(item: id, records: records))
+                  milestones: state.milestones, measures: forest.map(\.measure))
     }
 
     enum CodingKeys: String, CodingKey {

@@ -87,8 +87,7 @@ public enum HistoryReplay {
         /// What the item shows in this standing: status and rolled-up progress (unrounded).
         public func shown(item id: UUID) -> (status: ImplementationStatus, progress: Double)? {
             guard let item else { return nil }
-            let shown = MeasureTree.shown(own: item, children: MeasureTree.shares(item: id, records: Array(measures.values)))
-            return (shown.status, shown.progress)
+            return MeasureTree.rollUp(own: item, records: Array(measures.values))
         }
     }
 
@@ -111,14 +110,18 @@ public enum HistoryReplay {
 
     /// The item's shown progress and status after each change from `start` on (points in
     /// time order): the first step is the standing at `start`, if the item existed then.
+    /// Changes recorded at the same instant count as one.
     public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
         var standing = Standing()
         var steps: [Step] = []
         var index = points.startIndex
         while index < points.endIndex, points[index].at < start { standing.apply(points[index]); index += 1 }
         if let shown = standing.shown(item: id) { steps.append(Step(at: start, progress: shown.progress, status: shown.status)) }
-        for point in points[index...] {
+        while index < points.endIndex {
+            let point = points[index]
             standing.apply(point)
+            index += 1
+            if index < points.endIndex, points[index].at == point.at { continue }
             guard let shown = standing.shown(item: id) else { continue }
             if let last = steps.last, last.progress == shown.progress, last.status == shown.status { continue }
             steps.append(Step(at: point.at, progress: shown.progress, status: shown.status))

@@ -71,6 +71,27 @@ public enum MeasureTree {
         forest(item: item, records: records).map(\.share)
     }
 
+    /// What an item shows given its own state and its measures, without building the
+    /// trees (the history replay computes this after every change).
+    public static func rollUp(own: RecordedState, records: [MeasureRecord]) -> (status: ImplementationStatus, progress: Double) {
+        let live = records.filter { !$0.state.archived }
+        let ids = Set(live.map(\.id))
+        var children: [UUID?: [MeasureRecord]] = [:]
+        for record in live {
+            if let parent = record.state.parentId, !ids.contains(parent) { continue }
+            children[record.state.parentId, default: []].append(record)
+        }
+        var visited: Set<UUID> = []
+        func share(_ record: MeasureRecord) -> Share {
+            visited.insert(record.id)
+            let below = (children[record.id] ?? []).filter { !visited.contains($0.id) }.map(share)
+            let shown = Self.shown(own: record.state, children: below)
+            return Share(progress: shown.progress, status: shown.status, weight: record.state.weight)
+        }
+        let shown = Self.shown(own: own, children: (children[nil] ?? []).map(share))
+        return (shown.status, shown.progress)
+    }
+
     static func forest(item: UUID, records: [MeasureRecord]) -> [(measure: Measure, share: Share)] {
         let live = records.filter { !$0.state.archived }
         let ids = Set(live.map(\.id))

@@ -40,21 +40,33 @@ public struct ProgressPeriod: Sendable {
     public var overdue: [OverdueEntry]
 
     /// - Parameters:
-    ///   - then: the list as of the day before `from` (its end: the period's start).
     ///   - now: the list as of `to`.
-    ///   - points: each item's history up to the end of `to`, in time order.
-    public init(from: String, to: String, then: ImplementationList, now: ImplementationList,
-                points: [UUID: [HistoryPoint]]) {
+    ///   - points: each item's history up to the end of `to`, in time order, starting with
+    ///     each entity's latest state before `from` (the standing at the period's start is
+    ///     replayed from them). An item without any history stood as it stands now.
+    public init(from: String, to: String, now: ImplementationList, points: [UUID: [HistoryPoint]]) {
         self.from = from
         self.to = to
         let start = Day.start(of: from) ?? .distantPast
-        let thenItems = Dictionary(then.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var groups: [Group] = []
         var completed: [Completion] = []
         for item in now.items {
-            let before = thenItems[item.id]
             let history = points[item.id] ?? []
-            let row = Row(item: item, statusThen: before?.status, progressThen: before?.progress,
+            let standing = HistoryReplay.standing(history, before: start)
+            let then: (status: ImplementationStatus, progress: Double)?
+            var measuresThen: [UUID: ImplementationStatus] = [:]
+            if history.isEmpty {
+                then = (item.status, item.progress)
+                for measure in item.allMeasures { measuresThen[measure.id] = measure.status }
+            } else if let shown = standing.shown(item: item.id) {
+                then = (shown.status, MeasureTree.rounded(shown.progress))
+                for measure in MeasureTree.build(item: item.id, records: Array(standing.measures.values)).flatMap(\.flattened) {
+                    measuresThen[measure.id] = measure.status
+                }
+            } else {
+                then = nil
+            }
+            let row = Row(item: item, statusThen: then?.status, progressThen: then?.progress,
                           changes: history.filter { $0.at >= start }.count,
                           series: HistoryReplay.series(item: item.id, history, from: start))
             if let index = groups.firstIndex(where: { $0.code == item.workingGroup?.code }) {
@@ -62,10 +74,9 @@ public struct ProgressPeriod: Sendable {
             } else {
                 groups.append(Group(code: item.workingGroup?.code, title: item.workingGroup?.title, rows: [row]))
             }
-            if item.status == .done, before?.status != .done {
+            if item.status == .done, then?.status != .done {
                 completed.append(Completion(code: item.code, title: item.title, workingGroup: item.workingGroup?.code))
             }
-            let measuresThen = Dictionary((before?.allMeasures ?? []).map { ($0.id, $0.status) }, uniquingKeysWith: { a, _ in a })
             for measure in item.allMeasures where measure.status == .done && measuresThen[measure.id] != .done {
                 completed.append(Completion(code: item.code, title: measure.title, workingGroup: item.workingGroup?.code))
             }

@@ -210,7 +210,7 @@ public struct HTMLReport: Sendable {
                 <td>\(e(item.workingGroup?.code ?? ""))</td><td class="num">\(item.priorityRank.map(String.init) ?? "–")</td>\
                 <td>\(item.lead.map(e).joined(separator: "<br />"))</td><td>\(e(item.timeframe?.text(german: language == .de) ?? ""))</td>\
                 <td class="status-\(item.status.rawValue.replacingOccurrences(of: "_", with: "-"))">\(e(language.status(item.status)))</td>\
-                <td><span class="bar"><span style="width: \(item.progress)%"></span></span> \(item.progress)</td></tr>
+                <td><span class="bar"><span style="width: \(Language.en.number(item.progress))%"></span></span> \(e(language.number(item.progress)))</td></tr>
 
                 """
         }

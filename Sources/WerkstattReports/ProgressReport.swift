@@ -8,9 +8,11 @@ extension Table {
         let headers: [Label] = [.workingGroup, .code, .title, .statusThen, .statusNow, .progressThen, .progressNow,
                                 .changes, .overdue]
         var rows: [[String]] = []
+        var overdueByItem: [UUID: Int] = [:]
+        for entry in period.overdue { overdueByItem[entry.itemId, default: 0] += 1 }
         for group in period.groups {
             for row in group.rows {
-                let overdue = period.overdue.filter { $0.itemId == row.item.id }.count
+                let overdue = overdueByItem[row.item.id] ?? 0
                 rows.append([group.code ?? "", row.item.code, row.item.title,
                              row.statusThen.map(language.status) ?? language.text(.notRecorded),
                              language.status(row.item.status), row.progressThen.map(language.number) ?? "",

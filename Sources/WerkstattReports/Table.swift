@@ -49,7 +49,7 @@ public struct Table: Sendable, Equatable {
             [String(item.position), item.code, item.title, item.workingGroup?.code ?? "",
              item.priorityRank.map(String.init) ?? "", item.lead.joined(separator: " / "),
              item.timeframe?.text(german: language == .de) ?? "", language.status(item.status),
-             String(item.progress), Self.day(item.updatedAt), item.notes.last?.note ?? ""]
+             language.number(item.progress), Self.day(item.updatedAt), item.notes.last?.note ?? ""]
         }
         return Table(headers: headers.map(language.text), rows: rows)
     }

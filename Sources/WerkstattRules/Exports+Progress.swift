@@ -59,12 +59,10 @@ extension Exports {
         guard let start = Day.start(of: from), let end = Day.end(of: to) else {
             throw RuleError.invalid([FieldError("from", "must be a date written YYYY-MM-DD")])
         }
-        let dayBefore = start.addingTimeInterval(-86_400)
         let implementation = repositories.implementation
-        let then = try await implementation.list(of: workshop.id, for: audience, asOf: Day.of(dayBefore))
         let now = try await implementation.list(of: workshop.id, for: audience, asOf: to)
         let points = try await implementation.points(of: workshop.id, from: start, to: end)
-        let period = ProgressPeriod(from: from, to: to, then: then, now: now, points: points)
+        let period = ProgressPeriod(from: from, to: to, now: now, points: points)
         let name = "progress-\(workshop.slug)-\(from)-\(to).\(format.fileExtension)"
         let body: String
         switch format.kind {

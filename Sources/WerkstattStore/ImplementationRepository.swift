@@ -135,7 +135,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         bindings.append(cut)
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         let measures: [UUID: [MeasureRecord]]
-        var states: [UUID: RecordedState] = [:]
+        var states: [UUID: (state: RecordedState, at: Date)] = [:]
         var recorded: Set<UUID> = []
         if let cut {
             let loaded = try await self.states(of: workshop, before: cut)
@@ -156,10 +156,13 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                 // As of a day: the latest recorded state before its end; an item never
                 // changed since its creation stood as it stands now, if it existed then.
                 let created = try r.get("created_at", as: Date.self)
-                if let then = states[id] { state = then }
+                if let then = states[id] { state = then.state }
                 else if recorded.contains(id) || created >= cut { continue }
             }
-            items.append(try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? []))
+            var item = try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? [])
+            // As of a day, the item was last changed when its latest state then was recorded.
+            if let then = states[id] { item.updatedAt = then.at }
+            items.append(item)
             round = try r.get("round_id")
             provisional = try r.get("provisional")
         }
@@ -170,18 +173,23 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     /// The latest recorded state of every item and measure of the workshop before `cut`,
     /// and which items have any history at all.
     func states(of workshop: UUID, before cut: Date) async throws
-        -> (items: [UUID: RecordedState], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
+        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
+        // The latest row of each entity is picked on the index's narrow columns first, and
+        // only those rows' states are read: sorting every state would spill to disk.
         let rows = try await client.query("""
-            SELECT DISTINCT ON (h.entity_id) h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at
-              FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
-             WHERE h.workshop_id = \(workshop) AND h.at < \(cut)
-             ORDER BY h.entity_id, h.at DESC, h.id DESC
+            WITH latest AS (
+                SELECT DISTINCT ON (entity_id) id FROM implementation_history
+                 WHERE workshop_id = \(workshop) AND at < \(cut)
+                 ORDER BY entity_id, at DESC, id DESC
+            )
+            SELECT h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at, h.at
+              FROM latest JOIN implementation_history h ON h.id = latest.id LEFT JOIN measures m ON m.id = h.entity_id
             """, logger: logger)
-        var items: [UUID: RecordedState] = [:]
+        var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
-        for try await (entity, kind, item, text, created) in rows.decode((UUID, String, UUID, String, Date?).self) {
+        for try await (entity, kind, item, text, created, at) in rows.decode((UUID, String, UUID, String, Date?, Date).self) {
             let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
-            if kind == HistoryKind.item.rawValue { items[entity] = state }
+            if kind == HistoryKind.item.rawValue { items[entity] = (state, at) }
             else { measures.append((item, entity, created ?? .distantPast, state)) }
         }
         let ever = try await client.query("""
@@ -301,29 +309,31 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     }
 
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
-        // The latest state of each entity before the start, then every change up to the end.
+        // The latest state of each entity before the start (picked on narrow columns, as in
+        // `states`), then every change up to the end; put in time order here, not by a sort
+        // of every state in the database.
         let rows = try await client.query("""
-            SELECT p.item_id, p.kind, p.entity_id, p.at, p.state, m.created_at FROM (
-                (SELECT DISTINCT ON (h.entity_id) h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text AS state
-                   FROM implementation_history h
-                  WHERE h.workshop_id = \(workshop) AND h.at < \(start)
-                  ORDER BY h.entity_id, h.at DESC, h.id DESC)
-                UNION ALL
-                (SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text
-                   FROM implementation_history h
-                  WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
-            ) p LEFT JOIN measures m ON m.id = p.entity_id
-            ORDER BY p.at, p.id
+            WITH baseline AS (
+                SELECT DISTINCT ON (entity_id) id FROM implementation_history
+                 WHERE workshop_id = \(workshop) AND at < \(start)
+                 ORDER BY entity_id, at DESC, id DESC
+            )
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text AS state, m.created_at
+              FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
+             WHERE h.id IN (SELECT id FROM baseline)
+                OR (h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
             """, logger: logger)
-        var points: [UUID: [HistoryPoint]] = [:]
-        for try await (item, kind, entity, at, text, created) in rows.decode((UUID, String, UUID, Date, String, Date?).self) {
+        var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
+        for try await (id, item, kind, entity, at, text, created) in rows.decode((Int64, UUID, String, UUID, Date, String, Date?).self) {
             let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
             // Creation order of measures: their creation time in microseconds is order enough.
             let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
-            points[item, default: []].append(HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,
-                                                          state: state, order: order))
+            points[item, default: []].append((id, HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,
+                                                               state: state, order: order)))
         }
-        return points
+        return points.mapValues { rows in
+            rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)
+        }
     }
 }
 

@@ -169,6 +169,7 @@ struct MeasuresTests {
             #expect(june["status"]?.string == "in_progress")
             #expect(june["measures"]?.array.isEmpty == true)
             #expect(june["notes"]?.array.map { $0["note"]!.string! } == ["Auftakt"])
+            #expect(june["updated_at"]?.string?.hasPrefix("2018-01-10T12:00:00") == true)
             let september = try #require(try await listed("2018-09-01"))
             #expect(september["progress"]?.double == 0, "the measure created that day counts, and its progress is 0")
             #expect(september["measures"]?.array.map { $0["id"]!.string! } == [measure.id.text])
