@@ -28,14 +28,14 @@ struct ImplementationController {
         switch mode {
         case .list(let asOf):
             return exports.response(try await exports.implementationList(of: workshop, for: audience, asOf: asOf, format: format),
-                                    format: format)
+                                    format: format, request: request, scope: .members)
         case .overdue(let day):
             let overdue = try await exports.overdue(of: workshop, on: day, for: audience)
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder().encode(overdue))))
         case .progress(let from, let to):
             return exports.response(try await exports.progressReport(of: workshop, from: from, to: to, for: audience,
-                                                                     format: format), format: format)
+                                                                     format: format), format: format, request: request, scope: .members)
         }
     }
 

@@ -19,7 +19,8 @@ struct OpinionMapController {
         let workshop = try await context.workshop(access)
         let format = try ExportFormat(request)
         let file = try Self.file(request.uri.queryParameters.get("file"))
-        return exports.response(try await exports.opinionMap(of: workshop, format: format, file: file), format: format)
+        return exports.response(try await exports.opinionMap(of: workshop, format: format, file: file), format: format,
+                                request: request, scope: .members)
     }
 
     /// `?file=participants-votes|comments` picks the CSV file (participants-votes when absent);

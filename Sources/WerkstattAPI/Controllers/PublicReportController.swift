@@ -22,6 +22,7 @@ struct PublicReportController {
         let lang = request.uri.queryParameters.get("lang")
         let format = try ExportFormat(format: "html", lang: lang, delimiter: nil)
         // Public: closed rounds only (Round.showsStanding).
-        return exports.response(try await exports.implementationList(of: workshop, for: .public, format: format), format: format)
+        return exports.response(try await exports.implementationList(of: workshop, for: .public, format: format), format: format,
+                                request: request, scope: .everyone)
     }
 }

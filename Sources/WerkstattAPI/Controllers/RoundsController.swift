@@ -91,7 +91,7 @@ struct RoundsController {
         let format = try ExportFormat(request)
         let audience = Access.audience(of: try context.requireCaller())
         return exports.response(try await exports.ranking(of: round.resource, in: round.workshop, for: audience, format: format),
-                                format: format)
+                                format: format, request: request, scope: .members)
     }
 
     /// The canonical text behind the final digest, for the round's auditors: moderators
