@@ -15,16 +15,13 @@ public struct OpinionMapSnapshot: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case explainedVariance = "explained_variance" }
     }
 
-    /// One placed participant: where, in which group, and how many stances of each kind
-    /// (counts only: which thesis a participant agreed with is never shown).
+    /// One placed participant: where, and in which group. No counts of their own: a count
+    /// per person would follow them from one map to the next, whatever the label.
     public struct Point: Codable, Sendable, Equatable {
         public var label: String
         public var x: Double
         public var y: Double
         public var group: String
-        public var stances: Int
-        public var agree: Int
-        public var disagree: Int
     }
 
     /// A thesis as the map names it.
@@ -158,28 +155,20 @@ public struct OpinionMapSnapshot: Codable, Sendable, Equatable {
             case crossTable = "cross_table"
         }
 
-        /// The content of the map computed from `input`. `theses` names the map's theses in
+        /// The content of a computed map. `theses` names the map's theses in
         /// input order; `labels` gives each placed participant's random label (key = participant).
-        public init(map: OpinionMap, input: OpinionInput, theses: [ThesisRef], labels: [Int: String]) {
+        public init(map: OpinionMap, theses: [ThesisRef], labels: [Int: String]) {
             participants = map.participants
             placed = map.placed
             needed = map.needed
             sufficient = map.isSufficient
             components = map.components.map { Component(explainedVariance: $0.explainedVariance) }
             silhouettes = Dictionary(uniqueKeysWithValues: map.silhouettes.map { ("\($0.key)", $0.value) })
-            var counts = [(stances: Int, agree: Int, disagree: Int)](repeating: (0, 0, 0), count: input.groups.count)
-            for stance in input.stances where counts.indices.contains(Int(stance.participant)) {
-                let p = Int(stance.participant)
-                counts[p].stances += 1
-                if stance.vote == .agree { counts[p].agree += 1 }
-                if stance.vote == .disagree { counts[p].disagree += 1 }
-            }
             // Sorted by label, so the order says nothing about who is who.
             points = map.points.compactMap { point in
-                guard let label = labels[point.participant], counts.indices.contains(point.participant) else { return nil }
-                let count = counts[point.participant]
-                return Point(label: label, x: point.x, y: point.y, group: OpinionMapSnapshot.groupLabel(point.group),
-                             stances: count.stances, agree: count.agree, disagree: count.disagree)
+                labels[point.participant].map {
+                    Point(label: $0, x: point.x, y: point.y, group: OpinionMapSnapshot.groupLabel(point.group))
+                }
             }.sorted { $0.label < $1.label }
             groups = map.groups.enumerated().map { index, group in
                 Group(label: OpinionMapSnapshot.groupLabel(index), size: group.size, centroid: group.centroid,

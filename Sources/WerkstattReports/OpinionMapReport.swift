@@ -5,18 +5,19 @@ import WerkstattDomain
 /// them, and a printable page. Anonymous points and aggregates only.
 extension Table {
     /// `participants-votes.csv` in Pol.is's layout: one row per placed participant, by the
-    /// map's random label. Pol.is adds one column per comment with that participant's vote;
-    /// Werkstatt leaves those columns out, because a pseudonymous row of every stance lets
-    /// anyone who knows a few of a person's stances read all the others (domain.md: stances
-    /// are shown per group of at least k only). `n-comments` stays empty for the same
-    /// reason: comments name their authors, so a count per label would link it to a name.
+    /// map's random label, with their opinion group. Pol.is adds one column per comment with
+    /// that participant's vote; Werkstatt leaves those columns out, because a pseudonymous
+    /// row of every stance lets anyone who knows a few of a person's stances read all the
+    /// others (domain.md: stances are shown per group of at least k only). The count
+    /// columns stay empty too: comments name their authors, so a comment count per label
+    /// would link it to a name, and vote counts per label would follow a person from one
+    /// map to the next, whatever the label.
     public static func opinionParticipants(_ map: OpinionMapSnapshot) -> Table {
         let groupIndex = Dictionary(uniqueKeysWithValues: map.content.groups.enumerated().map { ($1.label, $0) })
         return Table(
             headers: ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"],
             rows: map.content.points.map { point in
-                [point.label, groupIndex[point.group].map(String.init) ?? "", "", String(point.stances),
-                 String(point.agree), String(point.disagree)]
+                [point.label, groupIndex[point.group].map(String.init) ?? "", "", "", "", ""]
             })
     }
 

@@ -53,7 +53,7 @@ public struct OpinionMapComputation: Sendable {
             if try await latest.all({ try $0.get("input_digest", as: String.self) }).first != loaded.digest {
                 let map = try OpinionMap.compute(loaded.input)
                 placed = map.placed
-                let content = OpinionMapSnapshot.Content(map: map, input: loaded.input, theses: loaded.theses,
+                let content = OpinionMapSnapshot.Content(map: map, theses: loaded.theses,
                                                          labels: Self.labels(for: map.points.map(\.participant)))
                 let json = String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
                 let inserted = try await tx.query("""
