@@ -41,10 +41,7 @@ pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
 
 bench_need wrk wrk
 bench_prepare "$@"   # bin, psql, work
-pgbench=$(dirname "$psql")/pgbench
-if [[ ! -x $pgbench ]]; then
-    pgbench=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
-fi
+pgbench=$(bench_pgbench)
 
 max_conn=0
 for c in $connections; do (( c > max_conn )) && max_conn=$c; done
