@@ -491,8 +491,11 @@ def pgbench_ballot(recommendation_ids):
     return json.dumps({"points": {recs[0]: 3, recs[1]: 2}}, separators=(",", ":")), "{0,3,1,2}"
 
 
-def setup_options(parser):
-    """The options of `ingest.py setup` and `scale_out.py setup` beside the API's address."""
+def setup_options(parser, base_url=False):
+    """The options of `ingest.py setup`, `http_cost.py setup` and `scale_out.py setup`
+    (with --base-url, the API's address, for the first two)."""
+    if base_url:
+        parser.add_argument("--base-url", required=True)
     parser.add_argument("--admin-token", required=True)
     parser.add_argument("--psql", default="psql")
     parser.add_argument("--workdir", required=True)

@@ -25,8 +25,10 @@
 #            statement, one ballot a commit), each in the pgbench round;
 # and waits for the worker to catch up before the next connection count.
 #   BENCH_PERF=S   then profiles the server with `perf record -g` for S seconds during one
-#            more workshop run at the first connection count: the top symbols and where the
-#            samples fall (kernel, libswiftCore, NIO, PostgresNIO, Werkstatt code, …).
+#            more run of a read (BENCH_PERF_READ: live, workshop (default), theses, ranking) at
+#            the first connection count: the top symbols and where the samples fall (kernel,
+#            libswiftCore, NIO, PostgresNIO, Werkstatt code, …); BENCH_PERF_KEEP=FILE keeps
+#            the perf.data there (for `perf report -i FILE -G` and the like).
 #   BENCH_SOAK=S   then S seconds of steady mixed load: wrk -c 4 paced reads (workshop,
 #            thesis page, ranking in turn) beside wrk -c 4 paced ballots, the server's RSS
 #            sampled every 10 s (start, end, max are printed; issue 14 asks for 300 s).
@@ -53,18 +55,14 @@ duration=${BENCH_DURATION:-10}
 drain=${BENCH_DRAIN:-3}
 members=${BENCH_MEMBERS:-20000}
 perf_seconds=${BENCH_PERF:-0}
+perf_read=${BENCH_PERF_READ:-workshop}
 soak=${BENCH_SOAK:-0}
 pace=${BENCH_SOAK_PACE_MS:-20}
-pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
 
 bench_need wrk wrk
 if (( perf_seconds > 0 )); then bench_need perf linux-perf; fi
 bench_prepare "$@"   # bin, psql, work
-pgbench=$(bench_pgbench)
-max_conn=0
-for c in $connections; do (( c > max_conn )) && max_conn=$c; done
-bench_need_connections $(( max_conn + pool + 5 )) \
-    "pgbench's $max_conn clients, the service's pool of $pool and a few for psql"
+bench_pgbench_prepare "$connections"   # pgbench
 postmaster=$(bench_postmaster_pid)
 started=$SECONDS
 
@@ -135,9 +133,12 @@ done
 first=${connections%% *}
 
 if (( perf_seconds > 0 )); then
+    path_var=PATH_${perf_read^^}
+    tokens=$work/tokens.txt
+    [[ $perf_read == live ]] && tokens=""
     echo
-    echo "== perf: the server during GET $PATH_WORKSHOP at $first connections, ${perf_seconds} s"
-    HTTP_PATHS=$PATH_WORKSHOP HTTP_TOKENS=$work/tokens.txt HTTP_OUT=$work/perf-run.txt \
+    echo "== perf: the server during GET ${!path_var} at $first connections, ${perf_seconds} s"
+    HTTP_PATHS=${!path_var} HTTP_TOKENS=$tokens HTTP_OUT=$work/perf-run.txt \
         wrk -t 2 -c "$first" -d "$(( perf_seconds + 2 ))s" --timeout 10s -s "$here/http.lua" "$url" >"$work/wrk-perf.log" &
     wrk_perf=$!
     sleep 1
@@ -148,9 +149,10 @@ if (( perf_seconds > 0 )); then
         perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null \
             | grep -E '^ +[0-9.]+%' | head -n 30 >"$work/perf-top.txt" || true
         echo "top 30 symbols (self time):"
-        { swift demangle <"$work/perf-top.txt" 2>/dev/null || cat "$work/perf-top.txt"; } | sed 's/ *$//' | cut -c1-180
+        { swift demangle <"$work/perf-top.txt" 2>/dev/null || cat "$work/perf-top.txt"; } | cut -c1-180 | sed "s/[[:space:]]*$//"
         perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null >"$work/perf-dso.txt" || true
         python3 "$here/http_cost.py" perf-split "$work/perf-dso.txt"
+        if [[ -n ${BENCH_PERF_KEEP:-} ]]; then cp "$work/perf.data" "$BENCH_PERF_KEEP"; fi
     else
         echo "perf recorded nothing:"; sed 's/^/  /' "$work/perf-record.log"
     fi

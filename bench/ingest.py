@@ -148,9 +148,7 @@ def report(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("setup")
-    p.add_argument("--base-url", required=True)
-    setup_options(p)
+    setup_options(sub.add_parser("setup"), base_url=True)
     p = sub.add_parser("measure")
     p.add_argument("--out", required=True)
     p.add_argument("--server-pid", type=int, default=0)

@@ -3,7 +3,9 @@
 #
 #   bench_bin      path of the release werkstatt binary ($WERKSTATT_BIN, else .build-bench)
 #   bench_psql     path of psql (the newest /usr/lib/postgresql/*/bin, else $PATH)
-#   bench_pgbench  path of pgbench (beside $psql, else $PATH); exits 1 if there is none
+#   bench_pgbench_prepare COUNTS   sets pgbench (beside $psql, else $PATH; exits 1 if there
+#                  is none) and exits 1 unless max_connections has room for the largest of
+#                  COUNTS (pgbench clients) beside one service's pool and a few for psql
 #   bench_machine  prints the machine: CPU, cores, RAM, PostgreSQL and Swift versions
 #                  (and the load average: set BENCH_LOAD_START at the start of a run)
 #   bench_need TOOL PACKAGE   exits 1, saying what to install, when TOOL is missing
@@ -53,13 +55,17 @@ bench_psql() {
     if [[ -n $best ]]; then printf '%s\n' "$best"; else command -v psql; fi
 }
 
-bench_pgbench() {
-    local p
-    p=$(dirname "$psql")/pgbench
-    if [[ ! -x $p ]]; then
-        p=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
+bench_pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
+
+bench_pgbench_prepare() {
+    local c max=0
+    pgbench=$(dirname "$psql")/pgbench
+    if [[ ! -x $pgbench ]]; then
+        pgbench=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
     fi
-    printf '%s\n' "$p"
+    for c in $1; do (( c > max )) && max=$c; done
+    bench_need_connections $(( max + bench_pool + 5 )) \
+        "pgbench's $max clients, the service's pool of $bench_pool and a few for psql"
 }
 
 bench_machine() {
