@@ -58,6 +58,9 @@ public struct HistoryPoint: Sendable, Equatable {
     public var kind: HistoryKind
     public var entityId: UUID
     public var at: Date
+    /// What the replay reads of the state: parent, status (and whether set by hand),
+    /// progress, weight and archived. The store leaves the rest (title, lead, timeframe,
+    /// review date, milestones) empty: what the report shows of them comes from the list.
     public var state: RecordedState
     /// The measure's place in creation order (0 for the item).
     public var order: Int

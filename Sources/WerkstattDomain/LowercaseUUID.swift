@@ -6,8 +6,26 @@ import Foundation
 // (synthesised or written by hand) picks them; reading accepts any case, as UUID does.
 
 extension UUID {
-    /// The UUID as Werkstatt writes it: lower case.
-    public var text: String { uuidString.lowercased() }
+    /// The UUID as Werkstatt writes it: lower case. Written from the bytes: `uuidString`
+    /// goes through snprintf, a large share of encoding a list with thousands of measures.
+    public var text: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var index = 0
+                for (position, byte) in bytes.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        buffer[index] = UInt8(ascii: "-"); index += 1
+                    }
+                    buffer[index] = Self.hexDigits[Int(byte >> 4)]
+                    buffer[index + 1] = Self.hexDigits[Int(byte & 0x0f)]
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 extension KeyedEncodingContainer {

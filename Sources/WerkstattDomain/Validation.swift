@@ -28,6 +28,10 @@ enum Check {
         guard value.count == 10, parts.count == 3,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               parts[0].count == 4, y >= 1, (1...12).contains(m), d >= 1 else { return false }
+        if y >= 1583 {   // Gregorian throughout (Day.start); no Calendar needed
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+            return d <= (m == 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].contains(m) ? 30 : 31)
+        }
         var components = DateComponents(year: y, month: m)
         components.calendar = Calendar(identifier: .gregorian)
         let days = components.calendar!.range(of: .day, in: .month,
@@ -82,9 +86,13 @@ extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day()
-                .time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+            try container.encode(contractTime(date))
         }
         return encoder
+    }
+
+    /// A time as the contract writes it: 2017-03-01T09:00:00.000Z.
+    public static func contractTime(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

@@ -60,8 +60,10 @@ extension Exports {
             throw RuleError.invalid([FieldError("from", "must be a date written YYYY-MM-DD")])
         }
         let implementation = repositories.implementation
-        let now = try await implementation.list(of: workshop.id, for: audience, asOf: to)
-        let points = try await implementation.points(of: workshop.id, from: start, to: end)
+        // Two independent reads, on two connections at once.
+        async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
+        async let replayed = implementation.points(of: workshop.id, from: start, to: end)
+        let (now, points) = try await (listed, replayed)
         let period = ProgressPeriod(from: from, to: to, now: now, points: points)
         let name = "progress-\(workshop.slug)-\(from)-\(to).\(format.fileExtension)"
         let body: String

@@ -86,7 +86,7 @@ public struct Exports: Sendable {
         let body: String
         switch format.kind {
         case .json:
-            body = String(decoding: try JSONEncoder.contract().encode(list), as: UTF8.self)
+            body = list.json()   // JSONEncoder.contract()'s text, written directly (large lists)
         case .csv:
             body = Table.implementationList(list, language: format.language).csv(delimiter: format.delimiter)
         case .md:

@@ -46,7 +46,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
 
     /// The list in the order of the decisive round ($2)'s latest published snapshot computed
     /// before $4 (nil: now); unranked items follow by code. Own state from the items' rows;
-    /// "as of" replaces it with the history's.
+    /// "as of" replaces it with the history's, and `recorded` says whether the item has any.
     static let listQuery = """
         WITH decisive AS (
             SELECT $2::uuid AS id
@@ -67,7 +67,9 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                COALESCE((SELECT provisional FROM snapshot), true) AS provisional,
                COALESCE((SELECT jsonb_agg(jsonb_build_object('note', n.note, 'created_at', n.created_at) ORDER BY n.created_at, n.id)
                            FROM implementation_notes n
-                          WHERE n.item_id = i.id AND ($4::timestamptz IS NULL OR n.created_at < $4)), '[]')::text AS notes
+                          WHERE n.item_id = i.id AND ($4::timestamptz IS NULL OR n.created_at < $4)), '[]')::text AS notes,
+               $4::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM implementation_history h
+                                                        WHERE h.workshop_id = i.workshop_id AND h.entity_id = i.id) AS recorded
           FROM implementation_items i
           JOIN recommendations r ON r.id = i.recommendation_id
           LEFT JOIN working_groups wg ON wg.id = r.working_group_id
@@ -136,12 +138,10 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         let measures: [UUID: [MeasureRecord]]
         var states: [UUID: (state: RecordedState, at: Date)] = [:]
-        var recorded: Set<UUID> = []
         if let cut {
             let loaded = try await self.states(of: workshop, before: cut)
             states = loaded.items
             measures = loaded.measures
-            recorded = loaded.recorded
         } else {
             measures = try await PostgresMeasureRepository(client: client, logger: logger).records(in: workshop)
         }
@@ -157,7 +157,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                 // changed since its creation stood as it stands now, if it existed then.
                 let created = try r.get("created_at", as: Date.self)
                 if let then = states[id] { state = then.state }
-                else if recorded.contains(id) || created >= cut { continue }
+                else if try r.get("recorded", as: Bool.self) || created >= cut { continue }
             }
             var item = try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? [])
             // As of a day, the item was last changed when its latest state then was recorded.
@@ -170,34 +170,37 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                                   asOf: day, items: items)
     }
 
-    /// The latest recorded state of every item and measure of the workshop before `cut`,
-    /// and which items have any history at all.
+    /// The latest recorded state of every item and measure of the workshop before `cut`.
     func states(of workshop: UUID, before cut: Date) async throws
-        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]], recorded: Set<UUID>) {
-        // The latest row of each entity is picked on the index's narrow columns first, and
-        // only those rows' states are read: sorting every state would spill to disk.
+        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]]) {
+        // One step down the index per item and measure of the workshop (every entity the
+        // history can name: neither is ever deleted apart from its history), instead of
+        // reading every row before the cut to keep the latest. The state comes from the
+        // columns generated from it (sql/013), not from its JSON.
         let rows = try await client.query("""
-            WITH latest AS (
-                SELECT DISTINCT ON (entity_id) id FROM implementation_history
-                 WHERE workshop_id = \(workshop) AND at < \(cut)
-                 ORDER BY entity_id, at DESC, id DESC
+            WITH entities AS (
+                SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
+                UNION ALL
+                SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
             )
-            SELECT h.entity_id, h.kind, h.item_id, h.state::text AS state, m.created_at, h.at
-              FROM latest JOIN implementation_history h ON h.id = latest.id LEFT JOIN measures m ON m.id = h.entity_id
+            SELECT h.entity_id, h.kind, h.item_id, e.created_at, h.at, h.parent_id, h.title, h.lead, h.timeframe_kind,
+                   h.timeframe_year, h.timeframe_to_year, h.status, h.status_explicit, h.progress, h.weight, h.review_due,
+                   h.milestone_titles, h.milestone_dues, h.milestone_dones, h.archived
+              FROM entities e CROSS JOIN LATERAL (
+                       SELECT * FROM implementation_history h
+                        WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(cut)
+                        ORDER BY h.at DESC, h.id DESC LIMIT 1) h
             """, logger: logger)
         var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
-        for try await (entity, kind, item, text, created, at) in rows.decode((UUID, String, UUID, String, Date?, Date).self) {
-            let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
-            if kind == HistoryKind.item.rawValue { items[entity] = (state, at) }
-            else { measures.append((item, entity, created ?? .distantPast, state)) }
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            let entity = try r.get("entity_id", as: UUID.self)
+            let state = try r.recordedState(milestones: try r.milestones(), archived: try r.get("archived"))
+            if try r.get("kind", as: String.self) == HistoryKind.item.rawValue { items[entity] = (state, try r.get("at")) }
+            else { measures.append((try r.get("item_id"), entity, try r.get("created_at", as: Date?.self) ?? .distantPast, state)) }
         }
-        let ever = try await client.query("""
-            SELECT DISTINCT item_id FROM implementation_history WHERE workshop_id = \(workshop) AND kind = 'item'
-            """, logger: logger)
-        var recorded: Set<UUID> = []
-        for try await id in ever.decode(UUID.self) { recorded.insert(id) }
-        return (items, PostgresMeasureRepository.grouped(measures), recorded)
+        return (items, PostgresMeasureRepository.grouped(measures))
     }
 
     public func workshop(ofItem id: UUID) async throws -> UUID? {
@@ -311,21 +314,24 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
         // The latest state of each entity before the start (picked on narrow columns, as in
         // `states`), then every change up to the end; put in time order here, not by a sort
-        // of every state in the database.
+        // of every row in the database. Only the columns the replay reads (HistoryPoint).
         let rows = try await client.query("""
             WITH baseline AS (
                 SELECT DISTINCT ON (entity_id) id FROM implementation_history
                  WHERE workshop_id = \(workshop) AND at < \(start)
                  ORDER BY entity_id, at DESC, id DESC
             )
-            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, h.state::text AS state, m.created_at
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, m.created_at,
+                   h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
               FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
              WHERE h.id IN (SELECT id FROM baseline)
                 OR (h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
             """, logger: logger)
         var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
-        for try await (id, item, kind, entity, at, text, created) in rows.decode((Int64, UUID, String, UUID, Date, String, Date?).self) {
-            let state = try Self.decoder.decode(RecordedState.self, from: Data(text.utf8))
+        for try await (id, item, kind, entity, at, created, parent, status, statusExplicit, progress, weight, archived)
+            in rows.decode((Int64, UUID, String, UUID, Date, Date?, UUID?, String, Bool, Int32, Double?, Bool).self) {
+            let state = RecordedState(parentId: parent, status: try ImplementationStatus(decoding: status),
+                                      statusExplicit: statusExplicit, progress: Int(progress), weight: weight, archived: archived)
             // Creation order of measures: their creation time in microseconds is order enough.
             let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
             points[item, default: []].append((id, HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,

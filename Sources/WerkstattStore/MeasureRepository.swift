@@ -58,18 +58,17 @@ public struct PostgresMeasureRepository: MeasureRepository {
         """
 
     static func state(_ r: PostgresRandomAccessRow) throws -> RecordedState {
-        RecordedState(parentId: try r.get("parent_id"), title: try r.get("title"), lead: try r.get("lead"),
-                      timeframe: try r.timeframe(), status: try ImplementationStatus(decoding: try r.get("status")),
-                      statusExplicit: try r.get("status_explicit"), progress: Int(try r.get("progress", as: Int32.self)),
-                      weight: try r.get("weight"), reviewDue: try r.get("review_due"),
-                      milestones: try decoder.decode([Milestone].self, from: Data(try r.get("milestones", as: String.self).utf8)))
+        try r.recordedState(milestones: try decoder.decode([Milestone].self, from: Data(try r.get("milestones", as: String.self).utf8)))
     }
 
-    /// Measures by item, each item's in creation order.
+    /// Measures by item, each item's in creation order (ties by id as text, which is
+    /// written once per measure: comparing `uuidString`s inside the sort formatted them
+    /// again on every comparison).
     static func grouped(_ rows: [(item: UUID, id: UUID, created: Date, state: RecordedState)]) -> [UUID: [MeasureRecord]] {
         var result: [UUID: [MeasureRecord]] = [:]
-        for (index, row) in rows.sorted(by: { ($0.created, $0.id.uuidString) < ($1.created, $1.id.uuidString) }).enumerated() {
-            result[row.item, default: []].append(MeasureRecord(id: row.id, state: row.state, order: index))
+        let keyed = rows.map { (created: $0.created, id: $0.id.uuidString, row: $0) }
+        for (index, entry) in keyed.sorted(by: { ($0.created, $0.id) < ($1.created, $1.id) }).enumerated() {
+            result[entry.row.item, default: []].append(MeasureRecord(id: entry.row.id, state: entry.row.state, order: index))
         }
         return result
     }

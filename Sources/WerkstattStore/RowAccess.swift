@@ -18,6 +18,27 @@ extension PostgresRandomAccessRow {
         return Timeframe(kind: kind, year: try get("timeframe_year", as: Int32?.self).map(Int.init),
                          toYear: try get("timeframe_to_year", as: Int32?.self).map(Int.init))
     }
+
+    /// An item's or measure's state from the columns `measure_state` records, named as in
+    /// `measures` (which implementation_history mirrors, sql/013). Items have no parent,
+    /// title or weight: their columns are null.
+    func recordedState(milestones: [Milestone], archived: Bool = false) throws -> RecordedState {
+        RecordedState(parentId: try get("parent_id"), title: try get("title"), lead: try get("lead"),
+                      timeframe: try timeframe(), status: try ImplementationStatus(decoding: try get("status")),
+                      statusExplicit: try get("status_explicit"), progress: Int(try get("progress", as: Int32.self)),
+                      weight: try get("weight"), reviewDue: try get("review_due"), milestones: milestones, archived: archived)
+    }
+
+    /// Milestones from implementation_history's columns `milestone_titles`, `milestone_dues`
+    /// and `milestone_dones` (sql/013), where '' is a milestone not done.
+    func milestones() throws -> [Milestone] {
+        let titles = try get("milestone_titles", as: [String].self)
+        let dues = try get("milestone_dues", as: [String].self)
+        let dones = try get("milestone_dones", as: [String].self)
+        return zip(titles, zip(dues, dones)).map { title, dates in
+            Milestone(title: title, due: dates.0, done: dates.1.isEmpty ? nil : dates.1)
+        }
+    }
 }
 
 extension PostgresClient {

@@ -3,7 +3,7 @@ import PostgresNIO
 import Testing
 import WerkstattDomain
 import WerkstattRules
-import WerkstattStore
+@testable import WerkstattStore
 
 /// Measures at any depth, milestones, history, "as of", lineage and the progress report,
 /// through the API against the real PostgreSQL.
@@ -251,6 +251,53 @@ struct MeasuresTests {
             #expect(rounds.map { $0["round_id"]!.string! } .sorted() == [first, second].sorted())
             #expect(rounds.allSatisfy { $0["digest"]?.string != nil && $0["rank"]?.int != nil && $0["rank_interval"]?.array.count == 2 })
             #expect(lineage.body["item"]?["measures"]?.array.count == 1)
+        }
+    }
+
+    @Test("the history's state columns (sql/013) hold what its jsonb states hold, row by row")
+    func historyColumnsAgreeWithStates() async throws {
+        try await TestAPI.run { api in
+            let e = try await Election.make(api)
+            let item = try await Self.item(api, e, "A")
+            let itemPath = "/v1/implementation-items/\(item)"
+            let mod = e.scenario.moderator
+            let top = try await Self.measure(api, e, item: item, [
+                "title": "Oben \"quoted\" / ü", "lead": ["Amt", "Verband, e. V."], "weight": 2.5,
+                "timeframe": ["kind": "range", "year": 2017, "to_year": 2019], "review_due": "2018-03-31",
+                "milestones": [["title": "Konzept", "due": "2018-01-31", "done": "2018-02-01"], ["title": "Bau", "due": "2018-06-30"]]])
+            let below = try await Self.measure(api, e, item: item, ["title": "Unten", "parent_id": top, "progress": 40,
+                                                                    "status": "in_progress", "weight": 0.1])
+            _ = try await Self.measure(api, e, item: item, ["title": "Daneben", "timeframe": ["kind": "ongoing"]])
+            var reply = try await api.request(.patch, "\(itemPath)/measures/\(below)", token: mod,
+                                              json: #"{"weight":null,"status":"done","progress":100,"milestones":[]}"#)
+            #expect(reply.status == .ok, "\(reply.text)")
+            reply = try await api.request(.patch, itemPath, token: mod, json: """
+                {"lead":["Stadt"],"timeframe":{"kind":"by","year":2018},"review_due":"2018-12-31","status":"in_progress",
+                 "milestones":[{"title":"Start","due":"2017-06-30","done":"2017-07-01"}],"note":"Auftakt"}
+                """)
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(try await api.request(.delete, "\(itemPath)/measures/\(top)", token: mod).status == .noContent)
+
+            let rows = try await api.database.query("""
+                SELECT state::text AS state, parent_id, title, lead, timeframe_kind, timeframe_year, timeframe_to_year, status,
+                       status_explicit, progress, weight, review_due, milestone_titles, milestone_dues, milestone_dones, archived
+                  FROM implementation_history WHERE item_id = \(try #require(UUID(uuidString: item)))
+                """, logger: TestDatabase.logger)
+            var kinds: Set<String> = []
+            var count = 0
+            for try await row in rows {
+                let r = row.makeRandomAccess()
+                let recorded = try JSONDecoder.rfc3339().decode(RecordedState.self, from: Data(try r.get("state", as: String.self).utf8))
+                let columns = try r.recordedState(milestones: try r.milestones(), archived: try r.get("archived"))
+                #expect(columns == recorded)
+                kinds.insert(recorded.archived ? "archived" : recorded.parentId != nil ? "below" : recorded.title == nil ? "item" : "top")
+                if !recorded.milestones.isEmpty { kinds.insert("milestones") }
+                if recorded.timeframe != nil { kinds.insert("timeframe") }
+                if recorded.weight != nil { kinds.insert("weight") }
+                count += 1
+            }
+            #expect(count >= 8)
+            #expect(kinds == ["archived", "below", "item", "top", "milestones", "timeframe", "weight"])
         }
     }
 }
