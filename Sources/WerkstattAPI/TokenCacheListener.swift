@@ -45,7 +45,7 @@ public struct TokenCacheListener: Service {
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("listening for token changes failed; every request asks the database until it is back",
-                               metadata: ["error": "\(error)"])
+                               metadata: ["error": "\(String(reflecting: error))"])
             }
             // Not a hot path: at most once per retryDelay, and only while the database is away.
             try? await Task.sleep(for: retryDelay)
