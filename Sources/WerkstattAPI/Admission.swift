@@ -40,6 +40,8 @@ struct Admission: Sendable {
 /// Who holds the bearer token of a request, with the rules a token carries.
 struct Authenticator: Sendable {
     let tokens: any TokenRepository
+    /// Who holds a token, kept for a few seconds while its listener runs.
+    let cache: TokenCache
 
     /// 401 without a live token (saying so when it expired); 403 for a write with the
     /// token of a member of a closed workshop, which reads only.
@@ -49,13 +51,15 @@ struct Authenticator: Sendable {
             throw APIError.unauthorized
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.count <= 200, let found = try await tokens.lookup(token: token) else {
+        guard !token.isEmpty, token.count <= 200 else { throw APIError.unauthorized }
+        let tokens = self.tokens
+        guard let found = try await cache.lookup(token, load: { try await tokens.lookup(token: $0) }) else {
             throw APIError.unauthorized
         }
         switch found {
         case .expired:
             throw APIError(.unauthorized, "token-expired", "this token has expired; ask a moderator of the workshop for a new one")
-        case .caller(let caller):
+        case .caller(let caller, _):
             if let member = caller.member, member.readOnly, ![.get, .head].contains(request.method) {
                 throw APIError.forbidden("the workshop is closed: its members' tokens read, and change nothing")
             }

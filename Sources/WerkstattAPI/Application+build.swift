@@ -18,37 +18,50 @@ public struct AppConfiguration: Sendable {
     public var addressRateLimit: RateLimit
     /// Reverse proxies whose `X-Forwarded-For` names the client (IP addresses).
     public var trustedProxies: Set<String>
-    /// The clock time-dependent rules (the rate limits) read; tests move one by hand.
+    /// How long a token's caller is kept (`TokenCache`); zero keeps none.
+    public var tokenCacheTTL: Duration
+    /// The clock time-dependent rules (the rate limits, the token cache) read; tests move one by hand.
     public var clock: any MonotonicClock
 
     public init(host: String = "127.0.0.1", port: Int = 8080, requestDeadline: Duration = .milliseconds(4500),
                 rateLimit: RateLimit = .standard, addressRateLimit: RateLimit = .perAddress,
-                trustedProxies: Set<String> = [], clock: any MonotonicClock = SystemClock()) {
+                trustedProxies: Set<String> = [], tokenCacheTTL: Duration = AppConfiguration.defaultTokenCacheTTL,
+                clock: any MonotonicClock = SystemClock()) {
         self.host = host
         self.port = port
         self.requestDeadline = requestDeadline
         self.rateLimit = rateLimit
         self.addressRateLimit = addressRateLimit
         self.trustedProxies = trustedProxies
+        self.tokenCacheTTL = tokenCacheTTL
         self.clock = clock
     }
+
+    /// The longest a change to a token can go unnoticed by a process whose notification
+    /// was lost (docs/security.md); normally it is noticed within milliseconds.
+    public static let defaultTokenCacheTTL: Duration = .seconds(5)
 }
 
 /// The Werkstatt application: the router with every route under the request deadline,
 /// over one PostgreSQL client.
-/// The client and the ballot writer run as the application's services; pass further
-/// services (the worker) in `services`.
+/// The client, the ballot writer and the token cache's listener run as the application's
+/// services; pass further services (the worker) in `services`.
+/// - Parameter tokenCache: the process's token cache (tests look into it); by default one
+///   of `configuration.tokenCacheTTL`. A cache of zero TTL runs no listener and keeps nothing.
 public func buildApplication(
     configuration: AppConfiguration,
     client: PostgresClient,
     services: [any Service] = [],
+    tokenCache: TokenCache? = nil,
     logger: Logger
 ) -> Application<DeadlineResponder<RouterResponder<AppRequestContext>>> {
     let ballots = BallotWriter(client: client, logger: logger)
     let repositories = Repositories(postgres: client, logger: logger, ballots: ballots)
     let router = buildRouter(client: client, repositories: repositories, rateLimit: configuration.rateLimit, clock: configuration.clock,
                              logger: logger)
-    let admission = Admission(authenticator: Authenticator(tokens: repositories.tokens),
+    let cache = tokenCache ?? TokenCache(ttl: configuration.tokenCacheTTL, clock: configuration.clock)
+    let listener: [any Service] = cache.ttl > .zero ? [TokenCacheListener(client: client, cache: cache, logger: logger)] : []
+    let admission = Admission(authenticator: Authenticator(tokens: repositories.tokens, cache: cache),
                               addresses: RateLimiter(limit: configuration.addressRateLimit, clock: configuration.clock),
                               trustedProxies: configuration.trustedProxies)
     return Application(
@@ -58,7 +71,7 @@ public func buildApplication(
                              serverName: "Werkstatt"),
         // Shut down in reverse order, after the HTTP server: the writer commits what its
         // last requests queued while the client still runs.
-        services: [PostgresClientService(client: client), ballots] + services,
+        services: [PostgresClientService(client: client), ballots] + listener + services,
         logger: logger
     )
 }

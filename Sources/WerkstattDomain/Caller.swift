@@ -38,7 +38,9 @@ public struct MemberIdentity: Sendable, Equatable {
 
 /// What a bearer token turned out to be.
 public enum TokenLookup: Sendable, Equatable {
-    case caller(Caller)
+    /// A live token, with the time left until its `expires_at` as the database saw it
+    /// (nil: it does not expire), which bounds how long the caller may be kept.
+    case caller(Caller, expiresIn: Duration?)
     /// A token that worked until its `expires_at`.
     case expired
 }

@@ -51,13 +51,10 @@ public struct PostgresThesisRepository: ThesisRepository {
     }
 
     public func list(in workshop: UUID, workingGroup: UUID?, page: PageRequest) async throws -> Page<Thesis> {
-        let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns) FROM theses
-             WHERE workshop_id = \(workshop) AND seq > \(page.afterSeq)
-               AND (\(workingGroup)::uuid IS NULL OR working_group_id = \(workingGroup))
-             ORDER BY seq LIMIT \(page.limit + 1)
-            """, logger: logger)
-        return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.thesis($0)) })
+        var rows: [(key: String, item: Thesis)] = []
+        let statement = ThesisPage(workshop: workshop, workingGroup: workingGroup, afterSeq: page.afterSeq, limit: page.limit + 1)
+        for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+        return page.page(rows)
     }
 
     public func get(_ id: UUID) async throws -> Thesis? {
@@ -120,5 +117,35 @@ public struct PostgresThesisRepository: ThesisRepository {
             RETURNING updated_at
             """, logger: logger) { try $0.get("updated_at") }[0]
         return StanceRecord(thesisId: thesis, stance: stance, updatedAt: updatedAt)
+    }
+}
+
+/// A page of a workshop's theses (of one working group, or all): what the discussion shows
+/// first, so it is prepared once per connection rather than parsed and planned each time.
+struct ThesisPage: PostgresPreparedStatement {
+    static let sql = """
+        SELECT \(PostgresThesisRepository.columns) FROM theses
+         WHERE workshop_id = $1 AND seq > $3 AND ($2::uuid IS NULL OR working_group_id = $2)
+         ORDER BY seq LIMIT $4
+        """
+
+    var workshop: UUID
+    var workingGroup: UUID?
+    var afterSeq: Int64
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(workshop)
+        bindings.append(workingGroup)
+        bindings.append(afterSeq)
+        bindings.append(Int64(limit))
+        return bindings
+    }
+
+    /// The row's seq (the page's sort key) and the thesis.
+    func decodeRow(_ row: PostgresRow) throws -> (key: String, item: Thesis) {
+        let columns = row.makeRandomAccess()
+        return (String(try columns.get("seq", as: Int64.self)), try PostgresThesisRepository.thesis(columns))
     }
 }

@@ -45,10 +45,12 @@ public struct PostgresTokenRepository: TokenRepository {
     public func lookup(token: String) async throws -> TokenLookup? {
         for try await row in try await client.execute(CallerByTokenHash(hash: Token.hash(token)), logger: logger) {
             if row.expired { return .expired }
-            if row.kind == "admin" { return .caller(.admin(id: row.id)) }
+            let expiresIn = row.expiresIn.map { Duration.seconds($0) }
+            if row.kind == "admin" { return .caller(.admin(id: row.id), expiresIn: expiresIn) }
             guard let workshop = row.workshop, let role = row.role, let group = row.group else { continue }
-            return .caller(.member(MemberIdentity(id: row.id, workshopId: workshop, role: try Role(decoding: role),
-                                                  group: try StakeholderGroup(decoding: group), readOnly: row.closed)))
+            let member = MemberIdentity(id: row.id, workshopId: workshop, role: try Role(decoding: role),
+                                        group: try StakeholderGroup(decoding: group), readOnly: row.closed)
+            return .caller(.member(member), expiresIn: expiresIn)
         }
         return nil
     }
@@ -157,11 +159,12 @@ public struct PostgresTokenRepository: TokenRepository {
 struct CallerByTokenHash: PostgresPreparedStatement {
     static let sql = """
         SELECT 'admin' AS kind, id, NULL::uuid AS workshop_id, NULL AS role, NULL AS stakeholder_group,
-               expires_at <= now() IS TRUE AS expired, false AS closed
+               expires_at <= now() IS TRUE AS expired, false AS closed,
+               extract(epoch FROM expires_at - now())::float8 AS expires_in
           FROM admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL
         UNION ALL
         SELECT 'member', m.id, m.workshop_id, m.role, g.stakeholder_group,
-               m.expires_at <= now() IS TRUE, w.phase = 'closed'
+               m.expires_at <= now() IS TRUE, w.phase = 'closed', extract(epoch FROM m.expires_at - now())::float8
           FROM members m JOIN member_groups g ON g.member_id = m.id JOIN workshops w ON w.id = m.workshop_id
          WHERE m.token_hash = $1 AND m.revoked_at IS NULL
         """
@@ -174,6 +177,8 @@ struct CallerByTokenHash: PostgresPreparedStatement {
         var group: String?
         var expired: Bool
         var closed: Bool
+        /// Seconds until `expires_at`; nil when the token does not expire.
+        var expiresIn: Double?
     }
 
     var hash: Data
@@ -185,8 +190,9 @@ struct CallerByTokenHash: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (kind, id, workshop, role, group, expired, closed) =
-            try row.decode((String, UUID, UUID?, String?, String?, Bool, Bool).self)
-        return Row(kind: kind, id: id, workshop: workshop, role: role, group: group, expired: expired, closed: closed)
+        let (kind, id, workshop, role, group, expired, closed, expiresIn) =
+            try row.decode((String, UUID, UUID?, String?, String?, Bool, Bool, Double?).self)
+        return Row(kind: kind, id: id, workshop: workshop, role: role, group: group, expired: expired, closed: closed,
+                   expiresIn: expiresIn)
     }
 }

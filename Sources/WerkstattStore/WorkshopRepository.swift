@@ -75,9 +75,9 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
     }
 
     public func get(_ id: UUID) async throws -> Workshop? {
-        let rows = try await client.query(
-            "SELECT \(unescaped: Self.columns) FROM workshops WHERE id = \(id)", logger: logger)
-        return try await rows.all(Self.workshop).first
+        var found: Workshop?
+        for try await workshop in try await client.execute(WorkshopById(id: id), logger: logger) { found = workshop }
+        return found
     }
 
     public func get(slug: String) async throws -> Workshop? {
@@ -163,5 +163,23 @@ public struct PostgresWorkshopRepository: WorkshopRepository {
                                       on: tx, logger: logger)
             return workshop
         }
+    }
+}
+
+/// A workshop by its id: nearly every request of a workshop's members reads it (to check
+/// access), so it is prepared once per connection rather than parsed and planned each time.
+struct WorkshopById: PostgresPreparedStatement {
+    static let sql = "SELECT \(PostgresWorkshopRepository.columns) FROM workshops WHERE id = $1"
+
+    var id: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Workshop {
+        try PostgresWorkshopRepository.workshop(row.makeRandomAccess())
     }
 }

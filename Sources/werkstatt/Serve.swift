@@ -25,12 +25,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"),
             help: "IP address of a reverse proxy whose X-Forwarded-For names the client (repeatable).")
     var trustedProxies: [String] = []
+    @Option(name: .customLong("token-cache-ttl"),
+            help: "Seconds a token's holder is kept in memory, dropped at once when the token changes (default 5; 0: none).")
+    var tokenCacheTTL = AppConfiguration.defaultTokenCacheTTL.seconds
     @Option(name: .customLong("metrics-host"), help: "Address of the /metrics listener.") var metricsHost = "127.0.0.1"
     @Option(name: .customLong("metrics-port"), help: "Port of the /metrics listener (default: --port + 1000; 0: none).")
     var metricsPort: Int?
     @Flag(name: .customLong("with-worker"), help: "Also run the aggregation worker in this process.")
     var withWorker = false
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (0...60).contains(tokenCacheTTL) else {
+            throw ValidationError("--token-cache-ttl must be from 0 to 60 seconds")
+        }
+    }
 
     func run() async throws {
         try await reportingFailures {
@@ -51,7 +60,7 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, requestDeadline: .seconds(requestTimeout),
                 rateLimit: .init(rate: rateLimit, burst: 2 * rateLimit),
                 addressRateLimit: .init(rate: addressRateLimit, burst: 2 * addressRateLimit),
-                trustedProxies: Set(trustedProxies))
+                trustedProxies: Set(trustedProxies), tokenCacheTTL: .seconds(tokenCacheTTL))
             var app = buildApplication(configuration: configuration, client: client, services: services, logger: logger)
             let migrate = migrate
             // The server starts only once the schema is known to be current.

@@ -61,10 +61,13 @@ struct TestAPI: Sendable {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    /// Settings for tests: limits far beyond what a test reaches, and a request deadline
-    /// that a loaded machine never hits (DeadlineTests test the deadline itself).
+    /// Settings for tests: limits far beyond what a test reaches, a request deadline
+    /// that a loaded machine never hits (DeadlineTests test the deadline itself), and no
+    /// token cache: with one, a change to a token takes effect when its notification
+    /// arrives, a few milliseconds after the answer, and every test that changes one and
+    /// uses it at once would have to wait for that (TokenCacheTests test the cache).
     static let configuration = AppConfiguration(requestDeadline: .seconds(120), rateLimit: .init(rate: 10_000, burst: 10_000),
-                                                addressRateLimit: .init(rate: 10_000, burst: 10_000))
+                                                addressRateLimit: .init(rate: 10_000, burst: 10_000), tokenCacheTTL: .zero)
 
     /// Builds the application on a fresh database and runs `body` against it.
     static func run(configuration: AppConfiguration = TestAPI.configuration,
