@@ -50,48 +50,44 @@ struct CurrentSnapshot: PostgresPreparedStatement {
     }
 }
 
+/// A prepared statement whose one parameter ($1) is `id`.
+protocol OneParameterStatement: PostgresPreparedStatement {
+    associatedtype Parameter: PostgresEncodable
+    var id: Parameter { get }
+}
+
+extension OneParameterStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        try bindings.append(id)
+        return bindings
+    }
+}
+
 /// A round by id (`PostgresRoundRepository.get`).
-struct RoundById: PostgresPreparedStatement {
+struct RoundById: OneParameterStatement {
     static let sql = PostgresRoundRepository.select + " WHERE r.id = $1"
 
     var id: UUID
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(id)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
 }
 
 /// One snapshot's columns as `PostgresRoundRepository.ranking(_:of:)` reads them.
-struct SnapshotById: PostgresPreparedStatement {
+struct SnapshotById: OneParameterStatement {
     static let sql = "SELECT \(PostgresRoundRepository.snapshotColumns) FROM ranking_snapshots WHERE id = $1"
 
     var id: Int64
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(id)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
 }
 
 /// Records that a reader is given the snapshot (sql/015); false when retention removed it
 /// meanwhile. Run in a transaction: the mark is committed before the reader gets anything.
-struct MarkSnapshotShown: PostgresPreparedStatement {
+struct MarkSnapshotShown: OneParameterStatement {
     static let sql = "SELECT mark_ranking_snapshot_shown($1) AS kept"
 
     var id: Int64
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(id)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
 }
