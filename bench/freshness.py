@@ -133,6 +133,25 @@ def freshness(db, round_id):
     return values, uncovered
 
 
+def snapshot_table(db, round_id):
+    """The round's snapshots, their bytes, and what retention (sql/015) keeps of them once
+    every one is past its retention time: it prunes them here, at the end of the run."""
+    def rows():
+        count, published, shown, size = db.rows(f"""
+            SELECT count(*), count(*) FILTER (WHERE published), count(*) FILTER (WHERE shown),
+                   COALESCE(sum(pg_column_size(s.*)), 0)
+              FROM ranking_snapshots s WHERE round_id = '{round_id}'""")[0]
+        return int(count), int(published), int(shown), int(size)
+    count, published, shown, size = rows()
+    table = int(db.value("SELECT pg_total_relation_size('ranking_snapshots')"))
+    log(f"  snapshot table  {count} rows ({published} published, {shown} shown), {size / max(count, 1):.0f} bytes a row; "
+        f"ranking_snapshots {table / 1e6:.1f} MB with indexes and TOAST ({table / max(count, 1):.0f} bytes a row)")
+    db.value("SELECT prune_ranking_snapshots(now() + interval '1 day', 1000000)")
+    kept, _, _, kept_size = rows()
+    log(f"  retention       once past the retention time: {kept} of {count} rows kept, "
+        f"{kept_size / 1e3:.1f} kB of {size / 1e3:.1f} kB")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base-url", required=True, help="http://127.0.0.1:PORT")
@@ -146,6 +165,8 @@ def main():
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--target", type=float, default=2.0, help="freshness p95 target in s (2)")
+    parser.add_argument("--reader-interval", type=float, default=0,
+                        help="seconds between reads of the ranking during the load, as a projector would (0: none)")
     args = parser.parse_args()
     if not args.admin_token or not args.database_url:
         parser.error("an admin token (--admin-token or $BENCH_ADMIN_TOKEN) and a database URL are needed")
@@ -160,7 +181,18 @@ def main():
     log(f"== driving PUT /v1/rounds/{{id}}/ballot at {args.rate:g}/s for {args.duration:g} s "
         f"on {args.threads} keep-alive connections")
     load_started_at = float(db.value("SELECT extract(epoch FROM clock_timestamp())"))
+    reading = threading.Event()
+    reads = []
+    if args.reader_interval > 0:
+        def read():
+            client = Client(port, args.admin_token, timeout=30, host=host)
+            while not reading.wait(args.reader_interval):
+                reads.append(client.request("GET", f"/v1/rounds/{round_id}/ranking").status)
+            client.close()
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
     records, t0 = drive(args, host, port, round_id, recommendations, tokens)
+    reading.set()
     load_ended_at = float(db.value("SELECT extract(epoch FROM clock_timestamp())"))
     caught_up_started = time.monotonic()
     caught_up = wait_caught_up(db, round_id, 60)
@@ -216,6 +248,10 @@ def main():
     log(f"  freshness s     p50 {pct(values, 50):.3f}  p95 {pct(values, 95):.3f}  "
         f"p99 {pct(values, 99):.3f}  max {max(values) if values else float('nan'):.3f}"
         f"   ({len(values)} ballots" + (f", {uncovered} never in a snapshot)" if uncovered else ")"))
+    if reads:
+        log(f"  reader          {len(reads)} reads of the ranking, one every {args.reader_interval:g} s "
+            f"({sum(1 for status in reads if status == 200)} answered 200)")
+    snapshot_table(db, round_id)
     met = bool(values) and pct(values, 95) < args.target and not uncovered
     log(f"target: freshness p95 < {args.target:g} s: {'met' if met else 'FAILED'}")
     return 0 if met else 1

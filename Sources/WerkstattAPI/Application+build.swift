@@ -101,7 +101,7 @@ public func buildRouter(client: PostgresClient, repositories: Repositories? = ni
     ThesesController(useCases: useCases).addRoutes(to: v1)
     CommentsController(useCases: useCases).addRoutes(to: v1)
     RecommendationsController(useCases: useCases).addRoutes(to: v1)
-    RoundsController(useCases: useCases, exports: exports).addRoutes(to: v1)
+    RoundsController(useCases: useCases, exports: exports, rendered: RenderedSnapshots()).addRoutes(to: v1)
     ImplementationController(useCases: useCases, exports: exports).addRoutes(to: v1)
     MeasuresController(useCases: useCases).addRoutes(to: v1)
     OpinionMapController(exports: exports, access: useCases.access).addRoutes(to: v1)

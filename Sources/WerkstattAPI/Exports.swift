@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import WerkstattRules
+import WerkstattStore
 
 extension ExportFormat {
     /// Reads `?format=&lang=&delimiter=`; 422 naming the parameter when a value is unknown.
@@ -26,30 +27,60 @@ enum CacheScope {
     }
 }
 
-extension Exports {
-    /// The HTTP answer for an export; files other than JSON are offered under a file name.
-    /// The entity tag is the SHA-256 of the body, so it changes exactly when the export
-    /// does (a new snapshot, another k, a progress update); a request whose
-    /// `If-None-Match` names it gets 304 and no body.
-    func response(_ document: ExportDocument, format: ExportFormat, request: Request, scope: CacheScope) -> Response {
-        let tag = "\"" + SHA256.hash(data: Data(document.body.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
-        var headers: HTTPFields = [.eTag: tag, .cacheControl: scope.cacheControl]
-        if Self.matches(request.headers[.ifNoneMatch], tag) {
-            return Response(status: .notModified, headers: headers)
+/// An answer's entity tag (RFC 9110 8.8.3), as sent in `ETag`.
+struct EntityTag: Equatable {
+    let value: String
+
+    /// Strong: the SHA-256 of the body, so it changes exactly when a byte does.
+    init(body: String) {
+        value = "\"" + SHA256.hash(data: Data(body.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    /// Weak: a snapshot's rendering, named by what it is made of instead of hashed. Weak,
+    /// because it vouches for the content, not the bytes: another server version may render
+    /// the same snapshot a little differently. `If-None-Match` compares weakly anyway.
+    init(weak opaque: String) {
+        value = "W/\"" + opaque + "\""
+    }
+
+    /// Whether an `If-None-Match` list names this tag (weak comparison, RFC 9110 8.8.3.2:
+    /// `W/` on either side does not matter).
+    func isNamed(in header: String?) -> Bool {
+        guard let header else { return false }
+        let own = Self.opaque(value)
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || Self.opaque(tag) == own
         }
-        headers[.contentType] = document.contentType
+    }
+
+    private static func opaque(_ tag: String) -> Substring {
+        tag.hasPrefix("W/") ? tag.dropFirst(2) : tag[...]
+    }
+}
+
+extension Exports {
+    /// The HTTP answer for an export, tagged with the SHA-256 of its body (a new snapshot,
+    /// another k, a progress update change it).
+    func response(_ document: ExportDocument, format: ExportFormat, request: Request, scope: CacheScope) -> Response {
+        let tag = EntityTag(body: document.body)
+        return Self.notModified(tag, request: request, scope: scope)
+            ?? Self.response(document, tag: tag, format: format, scope: scope)
+    }
+
+    /// The one rule for cached answers, asked before anything is loaded or rendered: 304
+    /// with no body when the request's `If-None-Match` names `tag`, else nil.
+    static func notModified(_ tag: EntityTag, request: Request, scope: CacheScope) -> Response? {
+        guard tag.isNamed(in: request.headers[.ifNoneMatch]) else { return nil }
+        return Response(status: .notModified, headers: [.eTag: tag.value, .cacheControl: scope.cacheControl])
+    }
+
+    /// 200 with the document; files other than JSON are offered under a file name.
+    static func response(_ document: ExportDocument, tag: EntityTag, format: ExportFormat, scope: CacheScope) -> Response {
+        var headers: HTTPFields = [.eTag: tag.value, .cacheControl: scope.cacheControl, .contentType: document.contentType]
         if format.kind == .csv || format.kind == .md {
             headers[.contentDisposition] = "inline; filename=\"\(document.fileName)\""
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document.body)))
-    }
-
-    /// Whether an `If-None-Match` list names the tag (weak comparison, RFC 9110 13.1.2).
-    static func matches(_ header: String?, _ tag: String) -> Bool {
-        guard let header else { return false }
-        return header.split(separator: ",").contains { candidate in
-            let value = candidate.trimmingCharacters(in: .whitespaces)
-            return value == "*" || value == tag || value == "W/" + tag
-        }
     }
 }

@@ -39,6 +39,12 @@ public struct Ranking: Codable, Sendable, Equatable {
                 ballotsCounted: 0, digest: nil, provisional: true, withheld: "until_close", items: [])
     }
 
+    /// What a reader gets before the worker has computed a snapshot they may see.
+    public static func notYetComputed(_ round: Round) -> Ranking {
+        Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
+                ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])
+    }
+
     enum CodingKeys: String, CodingKey {
         case method, balance, digest, provisional, items, withheld
         case roundId = "round_id", computedAt = "computed_at", ballotsCounted = "ballots_counted"

@@ -5,7 +5,7 @@ import WerkstattStore
 
 /// How a client wants a ranking or implementation list: `?format=json|csv|md|html`,
 /// `&lang=de`, `&delimiter=semicolon`.
-public struct ExportFormat: Sendable, Equatable {
+public struct ExportFormat: Sendable, Hashable {
     public enum Kind: String, Sendable, CaseIterable { case json, csv, md, html }
 
     public var kind: Kind
@@ -51,6 +51,10 @@ public struct ExportDocument: Sendable {
     public var contentType: String
     public var fileName: String
     public var body: String
+
+    public init(contentType: String, fileName: String, body: String) {
+        self.contentType = contentType; self.fileName = fileName; self.body = body
+    }
 }
 
 /// Loads what an export shows and renders it in the asked format. Used by the API and by
@@ -65,7 +69,12 @@ public struct Exports: Sendable {
     /// A round's ranking as `audience` may see it (`RoundRepository.ranking(of:for:)`).
     public func ranking(of round: Round, in workshop: Workshop, for audience: Audience,
                         format: ExportFormat) async throws -> ExportDocument {
-        let ranking = try await repositories.rounds.ranking(of: round, for: audience)
+        try render(try await repositories.rounds.ranking(of: round, for: audience), of: round, in: workshop, format: format)
+    }
+
+    /// A ranking in the asked format. JSON and CSV depend on the ranking alone (and what the
+    /// round was created with); Markdown and HTML show the workshop's title and facts too.
+    public func render(_ ranking: Ranking, of round: Round, in workshop: Workshop, format: ExportFormat) throws -> ExportDocument {
         let name = "ranking-\(workshop.slug)-\(round.id.uuidString.prefix(8).lowercased()).\(format.fileExtension)"
         let body: String = switch format.kind {
         case .json: String(decoding: try JSONEncoder.contract().encode(ranking), as: UTF8.self)

@@ -51,7 +51,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         WITH decisive AS (
             SELECT $2::uuid AS id
         ), snapshot AS (
-            SELECT s.round_id, s.provisional, s.items FROM ranking_snapshots s
+            SELECT s.id, s.shown, s.round_id, s.provisional, s.items FROM ranking_snapshots s
              WHERE s.round_id = (SELECT id FROM decisive) AND s.published AND (NOT $3::boolean OR NOT s.provisional)
                AND ($4::timestamptz IS NULL OR s.computed_at < $4)
              ORDER BY s.id DESC LIMIT 1
@@ -65,6 +65,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                wg.id AS wg_id, wg.code AS wg_code, wg.title AS wg_title, ranked.rank,
                (SELECT id FROM decisive) AS round_id,
                COALESCE((SELECT provisional FROM snapshot), true) AS provisional,
+               (SELECT id FROM snapshot) AS snapshot_id, COALESCE((SELECT shown FROM snapshot), true) AS snapshot_shown,
                COALESCE((SELECT jsonb_agg(jsonb_build_object('note', n.note, 'created_at', n.created_at) ORDER BY n.created_at, n.id)
                            FROM implementation_notes n
                           WHERE n.item_id = i.id AND ($4::timestamptz IS NULL OR n.created_at < $4)), '[]')::text AS notes,
@@ -148,6 +149,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         var items: [ImplementationItem] = []
         var round: UUID?
         var provisional = true
+        var snapshot: (id: Int64, shown: Bool)?
         for try await row in rows {
             let r = row.makeRandomAccess()
             let id = try r.get("id", as: UUID.self)
@@ -165,6 +167,12 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             items.append(item)
             round = try r.get("round_id")
             provisional = try r.get("provisional")
+            snapshot = try r.get("snapshot_id", as: Int64?.self).map { (id: $0, shown: try r.get("snapshot_shown")) }
+        }
+        // The order shown comes from that snapshot: retention keeps it from now on. Removed
+        // between the read and the mark (a newer one was published), the list is read again.
+        if let snapshot, !(try await client.markShown(snapshot.id, shown: snapshot.shown, logger: logger)) {
+            return try await list(of: workshop, for: audience, asOf: day)
         }
         return ImplementationList(workshopId: workshop, roundId: round, provisional: round == nil ? false : provisional,
                                   asOf: day, items: items)

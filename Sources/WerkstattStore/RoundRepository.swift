@@ -20,16 +20,48 @@ public protocol RoundRepository: Sendable {
     func withdraw(in round: UUID, by member: UUID) async throws -> Bool?
     /// The member's own current ballot.
     func ballot(in round: UUID, of member: UUID) async throws -> BallotReceipt?
-    /// What `audience` may see of the round's standing: the latest published snapshot, an
-    /// empty ranking before the first, or nothing (`withheld: until_close`) for a reader
-    /// who may not see an open round's standing.
-    func ranking(of round: Round, for audience: Audience) async throws -> Ranking
-    /// The final snapshot's canonical text, with that snapshot; nil before it is computed.
-    func audit(of round: Round) async throws -> RoundAudit?
+    /// Which snapshot `audience` is given of the round's standing: the latest published
+    /// one (marked shown, so retention keeps it), none yet, or none at all for a reader who
+    /// may not see an open round's standing.
+    func standing(of round: Round, for audience: Audience) async throws -> Standing
+    /// The round's ranking as that snapshot holds it; nil when there is no such snapshot.
+    func ranking(of round: Round, snapshot: SnapshotRef) async throws -> Ranking?
+    /// The round's final snapshot that has its audit text; nil before it is computed.
+    func finalSnapshot(of round: Round) async throws -> SnapshotRef?
+    /// That snapshot's canonical text, with the snapshot; nil when there is no such one.
+    func audit(of round: Round, snapshot: SnapshotRef) async throws -> RoundAudit?
     /// Forgets who cast the ballots of a closed round whose final count is kept (its
     /// audit text): ballot history without member ids, current ballots deleted. Returns
     /// the history rows pruned; 409 for a round that is not closed or not yet counted.
     func pruneHistory(of round: UUID, by caller: Caller) async throws -> Int
+}
+
+extension RoundRepository {
+    /// What `audience` may see of the round's standing: the latest published snapshot, an
+    /// empty ranking before the first, or nothing (`withheld: until_close`).
+    public func ranking(of round: Round, for audience: Audience) async throws -> Ranking {
+        try await ranking(of: round, standing: try await standing(of: round, for: audience))
+    }
+
+    /// The ranking a reader is given for `standing` (`standing(of:for:)`).
+    public func ranking(of round: Round, standing: Standing) async throws -> Ranking {
+        switch standing {
+        case .withheld: return .withheldUntilClose(round)
+        case .notYetComputed: return .notYetComputed(round)
+        case .snapshot(let snapshot):
+            // Marked shown: retention never removes it.
+            guard let ranking = try await ranking(of: round, snapshot: snapshot) else {
+                throw StoreError.notFound("ranking snapshot")
+            }
+            return ranking
+        }
+    }
+
+    /// The final snapshot's canonical text, with that snapshot; nil before it is computed.
+    public func audit(of round: Round) async throws -> RoundAudit? {
+        guard let snapshot = try await finalSnapshot(of: round) else { return nil }
+        return try await audit(of: round, snapshot: snapshot)
+    }
 }
 
 public struct PostgresRoundRepository: RoundRepository {
@@ -129,9 +161,12 @@ public struct PostgresRoundRepository: RoundRepository {
         return page.page(try await rows.all { (String(try $0.get("seq", as: Int64.self)), try Self.round($0)) })
     }
 
+    /// Prepared: every read of a round, its ranking and its audit text starts here.
     public func get(_ id: UUID) async throws -> Round? {
-        let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
-        return try await rows.all(Self.round).first
+        for try await row in try await client.execute(RoundById(id: id), logger: logger) {
+            return try Self.round(row)
+        }
+        return nil
     }
 
     public func transition(_ id: UUID, from: Round.State, to: Round.State, by caller: Caller) async throws -> Round {
@@ -268,19 +303,26 @@ public struct PostgresRoundRepository: RoundRepository {
                 items: try JSONDecoder().decode([RankingItem].self, from: Data(try r.get("items", as: String.self).utf8)))
     }
 
-    public func ranking(of round: Round, for audience: Audience) async throws -> Ranking {
-        guard round.showsStanding(to: audience) else { return .withheldUntilClose(round) }
+    public func standing(of round: Round, for audience: Audience) async throws -> Standing {
+        guard round.showsStanding(to: audience) else { return .withheld }
         // Of a closed round, only its final count: between the close and the worker's final
         // snapshot, the last provisional one must not be seen by anyone who never saw it.
-        let finalOnly = Round.showsOnlyFinal(state: round.state, to: audience)
-        let rows = try await client.query("""
-            SELECT \(unescaped: Self.snapshotColumns)
-              FROM ranking_snapshots WHERE round_id = \(round.id) AND published AND (NOT \(finalOnly) OR NOT provisional)
-             ORDER BY id DESC LIMIT 1
-            """, logger: logger)
-        let empty = Ranking(roundId: round.id, method: round.method, balance: round.balance, computedAt: nil,
-                            ballotsCounted: 0, digest: nil, provisional: round.state != .closed, items: [])
-        return try await rows.all { try Self.ranking($0, of: round) }.first ?? empty
+        let current = CurrentSnapshot(round: round.id, finalOnly: Round.showsOnlyFinal(state: round.state, to: audience))
+        // Retention may remove a snapshot between this read and its mark only once a newer
+        // one is published: then the newer one is read (and marked) instead.
+        while true {
+            var found: (SnapshotRef, shown: Bool)?
+            for try await row in try await client.execute(current, logger: logger) { found = row }
+            guard let (snapshot, shown) = found else { return .notYetComputed }
+            if try await client.markShown(snapshot.id, shown: shown, logger: logger) { return .snapshot(snapshot) }
+        }
+    }
+
+    public func ranking(of round: Round, snapshot: SnapshotRef) async throws -> Ranking? {
+        for try await row in try await client.execute(SnapshotById(id: snapshot.id), logger: logger) {
+            return try Self.ranking(row, of: round)
+        }
+        return nil
     }
 
     public func pruneHistory(of round: UUID, by caller: Caller) async throws -> Int {
@@ -319,11 +361,21 @@ public struct PostgresRoundRepository: RoundRepository {
         }
     }
 
-    public func audit(of round: Round) async throws -> RoundAudit? {
+    public func finalSnapshot(of round: Round) async throws -> SnapshotRef? {
+        let rows = try await client.query("""
+            SELECT s.id, s.digest FROM ranking_snapshots s
+             WHERE s.round_id = \(round.id) AND NOT s.provisional
+               AND EXISTS (SELECT 1 FROM snapshot_audits a WHERE a.snapshot_id = s.id)
+             ORDER BY s.id DESC LIMIT 1
+            """, logger: logger)
+        return try await rows.all { SnapshotRef(id: try $0.get("id"), digest: try $0.get("digest")) }.first
+    }
+
+    public func audit(of round: Round, snapshot: SnapshotRef) async throws -> RoundAudit? {
         let rows = try await client.query("""
             SELECT \(unescaped: Self.snapshotColumns), a.format, a.canonical
               FROM ranking_snapshots s JOIN snapshot_audits a ON a.snapshot_id = s.id
-             WHERE s.round_id = \(round.id) AND NOT s.provisional ORDER BY s.id DESC LIMIT 1
+             WHERE s.id = \(snapshot.id) AND s.round_id = \(round.id)
             """, logger: logger)
         return try await rows.all { r in
             let ranking = try Self.ranking(r, of: round)

@@ -26,6 +26,10 @@ import PostgresNIO
 /// - USAGE, SELECT on sequences (not UPDATE: no `setval`); EXECUTE on functions;
 /// - never TRUNCATE, REFERENCES or TRIGGER.
 ///
+/// A ranking snapshot takes two changes, each through a `SECURITY DEFINER` function of
+/// sql/015 that makes exactly that change: being marked shown (`mark_ranking_snapshot_shown`)
+/// and being pruned by retention (`prune_ranking_snapshots`, which holds the rule).
+///
 /// That covers every statement of the API, the worker and the commands `token`, `members`,
 /// `demo`, `import` and `export`: the worker deletes only from `round_changes`,
 /// `round_backoff` and `opinion_map_changes`, and nothing there updates or deletes a row of the append-only tables.

@@ -25,6 +25,7 @@ public struct AggregationWorker: Service {
     let lanes: Int
     let computation: SnapshotComputation
     let opinionMaps: OpinionMapComputation
+    let retention: SnapshotRetention?
 
     /// - Parameters:
     ///   - pause: the least rest after each snapshot, so that under a steady stream of
@@ -33,17 +34,20 @@ public struct AggregationWorker: Service {
     ///   - computationDeadline: longest one computation may take (see `defaultComputationDeadline`).
     ///   - lanes: computations at once: a round that takes long (up to the deadline) holds
     ///     one lane, and the other rounds go on in the others.
+    ///   - retention: which snapshots nobody needs are pruned, and how often; nil keeps all.
     ///   - hook: called at every step of a computation with its round; throwing there
     ///     abandons the computation as a crash would (tests only).
     public init(client: PostgresClient, logger: Logger, sweepInterval: Duration = .seconds(5),
                 pause: Duration = .zero, computationDeadline: Duration = Self.defaultComputationDeadline,
-                lanes: Int = 2, hook: (@Sendable (Step, UUID) async throws -> Void)? = nil) {
+                lanes: Int = 2, retention: SnapshotRetention? = SnapshotRetention(),
+                hook: (@Sendable (Step, UUID) async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
         self.sweepInterval = sweepInterval
         self.pause = pause
         self.computationDeadline = computationDeadline
         self.lanes = max(1, lanes)
+        self.retention = retention
         self.computation = SnapshotComputation(client: client, logger: logger, hook: hook)
         self.opinionMaps = OpinionMapComputation(client: client, logger: logger)
     }
@@ -95,6 +99,9 @@ public struct AggregationWorker: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await listen(wake) }
+                if let retention {
+                    group.addTask { try await prune(retention) }
+                }
                 group.addTask {
                     while !Task.isCancelled {
                         wake.yield()
@@ -199,6 +206,20 @@ public struct AggregationWorker: Service {
 
     static func isSerializationFailure(_ error: any Error) -> Bool {
         (StoreError.unwrapping(error) as? PSQLError)?.serverInfo?[.sqlState] == "40001"
+    }
+
+    /// Prunes snapshots every `retention.interval`; a failed pruning is tried at the next.
+    private func prune(_ retention: SnapshotRetention) async throws {
+        while !Task.isCancelled {
+            do {
+                let pruned = try await retention.prune(client: client, logger: logger)
+                if pruned > 0 { logger.debug("snapshots pruned", metadata: ["snapshots": "\(pruned)"]) }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("pruning snapshots failed; trying again later", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try await Task.sleep(for: retention.interval)
+        }
     }
 
     /// Turns notifications into wake-ups, reconnecting after a lost connection.

@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
     var metricsPort: Int?
     @Flag(name: .customLong("with-worker"), help: "Also run the aggregation worker in this process.")
     var withWorker = false
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -51,7 +52,8 @@ struct Serve: AsyncParsableCommand {
             // The worker waits for the schema on its own (SchemaGate): only the HTTP server
             // waits for `beforeServerStarts`.
             var services: [any Service] = withWorker
-                ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause)] : []
+                ? [AggregationWorker(client: client, logger: logger, pause: AggregationWorker.defaultPause,
+                                     retention: retention.retention)] : []
             let metricsPort = metricsPort ?? port + 1000
             if metricsPort != 0 {
                 services.append(buildMetricsApplication(host: metricsHost, port: metricsPort, logger: logger))

@@ -14,6 +14,7 @@ struct Worker: AsyncParsableCommand {
     @Flag(help: "Compute every dirty round once, print how long each took, and exit.") var once = false
     @Option(help: "Least milliseconds to rest after each snapshot, so bursts of ballots share one recomputation (the rest is ten times the computation's time, up to 1 s).")
     var pause = 250
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -24,7 +25,8 @@ struct Worker: AsyncParsableCommand {
             try await url.probe(logger: logger)
             let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
             let worker = AggregationWorker(client: client, logger: logger, sweepInterval: .seconds(sweep),
-                                           pause: .milliseconds(pause))
+                                           pause: .milliseconds(pause),
+                                           retention: retention.retention)
             let group = ServiceGroup(
                 services: [PostgresClientService(client: client), worker],
                 gracefulShutdownSignals: [.sigterm, .sigint],

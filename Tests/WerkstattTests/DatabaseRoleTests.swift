@@ -92,6 +92,7 @@ struct DatabaseRoleTests {
                         "ALTER TABLE ballot_history DISABLE TRIGGER ballot_history_append_only",
                         "DROP TABLE ballot_history",
                         "UPDATE ranking_snapshots SET published = published",
+                        "UPDATE ranking_snapshots SET shown = true",
                         "TRUNCATE ranking_snapshots, snapshot_audits",
                         "DELETE FROM snapshot_audits",
                         "UPDATE audit_log SET action = action",
@@ -109,6 +110,12 @@ struct DatabaseRoleTests {
                         #expect(refusal?.state == "42501", "\(statement): \(message)")
                         #expect(byPrivileges, "\(statement): \(message)")
                     }
+                    // What retention and readers change goes through sql/015's functions,
+                    // which make exactly those changes and nothing else.
+                    let pruned = try await api.database.query(
+                        "SELECT prune_ranking_snapshots(now() + interval '1 day', 100) AS pruned", logger: TestDatabase.logger)
+                    #expect(try await pruned.all { try $0.get("pruned", as: Int32.self) }.count == 1)
+                    #expect(try await e.ranking(api, of: round)["items"]?.array.count == 3)
                     let owned = try await api.database.query("""
                         SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
                         """, logger: TestDatabase.logger)

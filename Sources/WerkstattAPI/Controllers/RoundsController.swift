@@ -10,6 +10,8 @@ struct RoundsController {
     let useCases: UseCases
     let exports: Exports
     let definitions = RoundDefinitions()
+    /// Rankings as sent, by snapshot and format (per process: snapshots never change).
+    let rendered: RenderedSnapshots
     var rounds: any RoundRepository { useCases.repositories.rounds }
     var access: Access { useCases.access }
 
@@ -85,18 +87,33 @@ struct RoundsController {
     }
 
     /// Aggregates only: the ranking never shows who voted what, and an open round's
-    /// standing only to those who may see it.
+    /// standing only to those who may see it. A snapshot's rendering is tagged by the
+    /// snapshot and format: a client that has it gets 304 before anything is loaded, and a
+    /// reader who finds it again gets the bytes this process rendered before.
     @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let round = try await visibleRound(context)
+        let resolved = try await visibleRound(context)
+        let (round, workshop) = (resolved.resource, resolved.workshop)
         let format = try ExportFormat(request)
-        let audience = Access.audience(of: try context.requireCaller())
-        return exports.response(try await exports.ranking(of: round.resource, in: round.workshop, for: audience, format: format),
-                                format: format, request: request, scope: .members)
+        let standing = try await rounds.standing(of: round, for: Access.audience(of: try context.requireCaller()))
+        guard case .snapshot(let snapshot) = standing else {
+            // Withheld, or nothing computed yet: a few bytes, tagged by their hash.
+            let document = try exports.render(try await rounds.ranking(of: round, standing: standing), of: round,
+                                               in: workshop, format: format)
+            return exports.response(document, format: format, request: request, scope: .members)
+        }
+        let rendering = SnapshotRendering(snapshot: snapshot, format: format, workshopVersion: workshop.updatedAt)
+        let tag = rendering.entityTag
+        if let unchanged = Exports.notModified(tag, request: request, scope: .members) { return unchanged }
+        let document = try await rendered.document(for: rendering) {
+            try exports.render(try await rounds.ranking(of: round, standing: standing), of: round, in: workshop, format: format)
+        }
+        return Exports.response(document, tag: tag, format: format, scope: .members)
     }
 
     /// The canonical text behind the final digest, for the round's auditors: moderators
     /// and observers (and admins), once the round is closed.
-    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> RoundAudit {
+    /// Tagged by the final snapshot: a client that has it gets 304 before the text is read.
+    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let round = try await visibleRound(context).resource
         if case .member(let member) = caller, member.role == .participant {
@@ -105,16 +122,20 @@ struct RoundsController {
         guard round.state == .closed else {
             throw APIError.conflict("the round is \(round.state.rawValue); its audit text exists once it is closed")
         }
-        guard let audit = try await rounds.audit(of: round) else {
-            throw APIError.conflict("the round's final count is not computed yet; try again in a moment")
-        }
-        return audit
+        let notYet = APIError.conflict("the round's final count is not computed yet; try again in a moment")
+        guard let snapshot = try await rounds.finalSnapshot(of: round) else { throw notYet }
+        let tag = EntityTag(weak: "a\(snapshot.id)-\(snapshot.digest.prefix(16))")
+        if let unchanged = Exports.notModified(tag, request: request, scope: .members) { return unchanged }
+        guard let audit = try await rounds.audit(of: round, snapshot: snapshot) else { throw notYet }
+        let json = ExportFormat(kind: .json)
+        let document = ExportDocument(contentType: json.contentType, fileName: "audit.json",
+                                      body: String(decoding: try JSONCoding.encoder().encode(audit), as: UTF8.self))
+        return Exports.response(document, tag: tag, format: json, scope: .members)
     }
 }
 
 extension Round: ResponseCodable {}
 extension BallotReceipt: ResponseCodable {}
 extension Ranking: ResponseCodable {}
-extension RoundAudit: ResponseCodable {}
 extension NewRound: ValidatedBody {}
 extension BallotBody: ValidatedBody { func violations() -> [FieldError] { [] } }
