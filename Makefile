@@ -23,7 +23,7 @@ BIN          ?= $(shell swift build --show-bin-path)/werkstatt
 # Benchmarks use a release build in its own scratch path, never .build.
 BENCH_BUILD  := swift build -c release --product werkstatt --scratch-path .build-bench
 
-.PHONY: build run test test-api-fuzz fuzz bench-tools bench-recompute bench-freshness bench-ingest bench-scale-out bench-member-import bench-progress faults db-start db-stop db-destroy psql clean
+.PHONY: build run test test-api-fuzz fuzz bench-tools bench-recompute bench-freshness bench-ingest bench-http bench-scale-out bench-member-import bench-progress faults db-start db-stop db-destroy psql clean
 
 build:
 	swift build
@@ -88,6 +88,12 @@ bench-freshness:
 bench-ingest: bench-tools
 	$(BENCH_BUILD)
 	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/ingest.sh
+
+# BENCH_PERF=10 adds a perf profile of the workshop read, BENCH_SOAK=300 the 5-minute soak
+# (see the head of bench/http.sh).
+bench-http: bench-tools
+	$(BENCH_BUILD)
+	WERKSTATT_BIN=$$($(BENCH_BUILD) --show-bin-path)/werkstatt bench/http.sh
 
 bench-scale-out: bench-tools
 	$(BENCH_BUILD)

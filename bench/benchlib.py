@@ -12,14 +12,15 @@ Pieces:
   Client     a keep-alive HTTP/1.1 client that records what happened to each request
   Result     one request: times (monotonic seconds), status, content type, error kind
   parallel   work on a few threads
-  create_workshop, open_dot_round, insert_members, write_workdir   set-up pieces
+  create_workshop, open_dot_round, insert_members, check_tokens, pgbench_ballot, write_workdir
+             set-up pieces
   set_up_voting  a workshop in phase voting with recommendations, members and an open dot round
   dot_ballot     a random valid dot ballot
   BallotLoad, ReadLoad   steady open-loop ballot and ranking load
   DB         psql queries; wait_caught_up, service_sessions, ballot_counts
-  proc_stat, machine_busy, cpu_snapshot   CPU accounting from /proc
-  read_kv, read_wrk, wrk_members          what bench/ingest.lua writes
-  Checks, finish, loss_failures, check_acknowledged, check_ballots_have_history
+  proc_stat, machine_busy, cpu_snapshot, log_cpu_table   CPU accounting from /proc
+  read_kv, read_wrk, wrk_members          what bench/ingest.lua writes; read_pgbench
+  Checks, finish, loss_failures, check_wrk_ballots, check_acknowledged, check_ballots_have_history
   pct, summarize, latency_line
 """
 
@@ -420,10 +421,18 @@ class Voting:
         self.members = members        # [(member id, token)]
 
 
-def create_workshop(client, slug, title, items):
-    """Through the API: a workshop in phase voting with `items` recommendations;
-    returns (workshop id, recommendation ids)."""
+def create_workshop(client, slug, title, items, theses=0):
+    """Through the API: a workshop in phase voting with `items` recommendations and, if
+    asked, `theses` theses (brought in while it is collecting, by a participant created
+    for them: a thesis is in a member's own name); returns (workshop id, recommendation ids)."""
     wid = client.json("POST", "/v1/workshops", {"slug": slug, "title": title})["id"]
+    if theses:
+        client.json("POST", f"/v1/workshops/{wid}/phase", {"phase": "collecting"})
+        author = client.json("POST", f"/v1/workshops/{wid}/members", {
+            "display_name": "Thesis author", "role": "participant", "stakeholder_group": "science"})["token"]
+        for i in range(1, theses + 1):
+            client.json("POST", f"/v1/workshops/{wid}/theses", {
+                "title": f"Thesis {i}", "body": f"What thesis {i} claims, in a sentence or two."}, token=author)
     client.json("POST", f"/v1/workshops/{wid}/phase", {"phase": "voting"})
     recommendations = [client.json("POST", f"/v1/workshops/{wid}/recommendations", {
         "code": f"R{i}", "title": f"Recommendation {i}",
@@ -464,8 +473,29 @@ def insert_members(db, wid, count):
     return tokens
 
 
-def setup_options(parser):
-    """The options of `ingest.py setup` and `scale_out.py setup` beside the API's address."""
+def check_tokens(client, wid, tokens, numbers):
+    """The API takes the inserted tokens the way it takes its own: GET /v1/workshops as
+    the members numbered `numbers` (1-based) lists the workshop."""
+    for n in numbers:
+        listed = client.json("GET", "/v1/workshops", token=tokens[n - 1])
+        if wid not in json.dumps(listed):
+            raise RuntimeError(f"GET /v1/workshops as member {n} does not list workshop {wid}: {listed!r}")
+    log(f"  GET /v1/workshops as members {', '.join(map(str, numbers))}: 200, lists the workshop")
+
+
+def pgbench_ballot(recommendation_ids):
+    """The ballot bench/ingest-pgbench.sql writes, as the server stores one: (content, entries).
+    The body with upper-case ids (BallotBody.normalisingIds, JSONEncoder without sorted
+    keys) and the compact entries [position, points, …] by position."""
+    recs = [r.upper() for r in recommendation_ids]
+    return json.dumps({"points": {recs[0]: 3, recs[1]: 2}}, separators=(",", ":")), "{0,3,1,2}"
+
+
+def setup_options(parser, base_url=False):
+    """The options of `ingest.py setup`, `http_cost.py setup` and `scale_out.py setup`
+    (with --base-url, the API's address, for the first two)."""
+    if base_url:
+        parser.add_argument("--base-url", required=True)
     parser.add_argument("--admin-token", required=True)
     parser.add_argument("--psql", default="psql")
     parser.add_argument("--workdir", required=True)
@@ -736,6 +766,25 @@ def cpu_snapshot(pids, postmaster_pid):
     return snap
 
 
+def log_cpu_table(cpu_rows):
+    """Prints the CPU of each run [(label, what `ingest.py measure` wrote)] in cores."""
+    if not cpu_rows:
+        return
+    cores = cpu_rows[0][1]["cores"]
+    log("")
+    log(f"CPU while each run lasted (seconds of CPU per second of load; {cores} cores = {cores:.1f}):")
+    log(f"{'run':>21} | {'werkstatt':>9} {'postgres':>9} {'client':>7} {'irq':>5} {'other':>7} {'machine':>8} "
+        f"| load avg after")
+    for label, u in cpu_rows:
+        w = u["wall"]
+        other = max(0.0, u["machine"] - u["irq"] - u["werkstatt"] - u["postgres"] - u["client"])
+        log(f"{label:>21} | {u['werkstatt'] / w:>9.2f} {u['postgres'] / w:>9.2f} "
+            f"{u['client'] / w:>7.2f} {u['irq'] / w:>5.2f} {other / w:>7.2f} {u['machine'] / w:>8.2f} | {u['load']}")
+    log("  client = wrk or pgbench; irq = interrupts and softirqs (mostly loopback TCP, ours included);\n"
+        "  other = every other process on the machine (other users' work, kernel threads);\n"
+        "  werkstatt includes its aggregation worker; wrk runs are measured over the load, not the drain")
+
+
 # --- what bench/ingest.lua writes -----------------------------------------------------------
 
 
@@ -780,6 +829,18 @@ def wrk_members(threads, upper, lower):
             slack = th["issued"] - th["ok"]
             lower.update(m for m, n in th["sent"].items() if n > slack)
     return unclean
+
+
+def read_pgbench(path):
+    """pgbench's report: tps, latency average (ms), transactions processed and failed."""
+    text = open(path).read()
+
+    def grab(pattern, cast=float):
+        m = re.search(pattern, text)
+        return cast(m.group(1)) if m else None
+    return {"tps": grab(r"tps = ([\d.]+)"), "latency": grab(r"latency average = ([\d.]+) ms"),
+            "processed": grab(r"actually processed: (\d+)", int),
+            "failed": grab(r"number of failed transactions: (\d+)", int) or 0}
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -847,6 +908,31 @@ def loss_failures(exact, upper, lower, holders, current, history, total_ok, tota
     if gaps:
         failures.append(f"{gaps} ballots whose version does not match their history")
     return failures
+
+
+def check_wrk_ballots(db, round_id, run_dirs):
+    """The zero-loss check after wrk runs of bench/ingest.lua on one round (each run's
+    directory in run_dirs): prints what it compares and returns (failures, exact)."""
+    upper, lower, unclean = set(), set(), []
+    total_ok = total_issued = 0
+    for run_dir in run_dirs:
+        summary, threads = read_wrk(run_dir)
+        total_ok += int(summary["ok"])
+        total_issued += int(summary["issued"])
+        unclean += [f"{os.path.basename(run_dir)}, thread {t}: {th['issued']} issued, {th['ok']} 2xx"
+                    for t, th in wrk_members(threads, upper, lower)]
+    current, holders, history, gaps = ballot_counts(db, round_id)
+    exact = not unclean and lower == upper
+    if exact:
+        log(f"  every request wrk issued was answered 2xx, so the members with a 2xx are exactly "
+            f"the members sent: {len(upper)}")
+    else:
+        log(f"  not every request was answered 2xx ({'; '.join(unclean)}), so the members with a 2xx "
+            f"are known only within bounds: at least {len(lower)}, at most {len(upper)}")
+    log(f"  current ballots (content IS NOT NULL): {current}")
+    log(f"  ballot_history rows: {history}; 2xx responses: {total_ok}; requests issued: {total_issued}")
+    log(f"  current ballots whose version differs from their number of history rows: {gaps}")
+    return loss_failures(exact, upper, lower, holders, current, history, total_ok, total_issued, gaps), exact
 
 
 def pct(values, p):

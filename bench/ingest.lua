@@ -10,6 +10,8 @@
 --   INGEST_DURATION  seconds of load; wrk's -d must be longer by the drain time (below)
 --   INGEST_THREADS   wrk's -t
 --   INGEST_BASE      where in the member list this run starts (so runs differ)
+--   INGEST_PACE_MS   optional: a pause before each request on a connection, for a steady
+--                    moderate load (bench/http.sh's soak); 0 or unset: none
 --
 -- Members: thread t (0-based) of T sends its k-th request as member
 -- (INGEST_BASE + k * T + t) mod N + 1, so a thread walks its own share of all N members and
@@ -120,7 +122,7 @@ deadline = deadline or 0
 issued, ok, last = 0, 0, nil
 sent, bad = {}, {}
 
-local tokens, recs, nthreads, base, path, verifying
+local tokens, recs, nthreads, base, path, verifying, pace
 local counter = 0
 local headers = { ["Content-Type"] = "application/json" }
 
@@ -132,12 +134,13 @@ function init(args)
     path = "/v1/rounds/" .. env("INGEST_ROUND") .. "/ballot"
     base = tonumber(env("INGEST_BASE"))
     nthreads = tonumber(env("INGEST_THREADS"))
+    pace = tonumber(os.getenv("INGEST_PACE_MS") or "") or 0
 end
 
 function delay()
     -- After the deadline: hold the connection back for an hour (wrk ends long before).
     if now() >= deadline then return 3600000 end
-    return 0
+    return pace
 end
 
 function request()

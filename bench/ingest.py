@@ -25,15 +25,14 @@
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
 
-from benchlib import DB, Client, ballot_counts, cpu_snapshot, create_workshop, finish, host_port, \
-    insert_members, log, loss_failures, open_dot_round, read_wrk, setup_options, wait_ready, write_workdir, \
-    wrk_members
+from benchlib import DB, Client, check_tokens, check_wrk_ballots, cpu_snapshot, create_workshop, finish, \
+    host_port, insert_members, log, log_cpu_table, open_dot_round, pgbench_ballot, read_pgbench, read_wrk, \
+    setup_options, wait_ready, write_workdir
 
 
 # ------------------------------------------------------------------------- setup
@@ -50,22 +49,12 @@ def setup(args):
         f"{rounds['pgbench']['id']} (pgbench)")
 
     tokens = insert_members(DB(args.psql, os.environ["DATABASE_URL"]), wid, args.members)
+    check_tokens(admin, wid, tokens, (1, args.members))
 
-    # The API must take the tokens the way it takes its own.
-    for n in (1, args.members):
-        listed = admin.json("GET", "/v1/workshops", token=tokens[n - 1])
-        if wid not in json.dumps(listed):
-            raise RuntimeError(f"GET /v1/workshops as member {n} does not list workshop {wid}: {listed!r}")
-    log(f"  GET /v1/workshops as members 1 and {args.members}: 200, lists the workshop")
-
-    # pgbench's ballot, written as the server writes one: the body with upper-case ids
-    # (BallotBody.normalisingIds, JSONEncoder without sorted keys) and the compact entries
-    # [position, points, …] by position.
-    pg_recs = [r.upper() for r in rounds["pgbench"]["recommendation_ids"]]
-    content = json.dumps({"points": {pg_recs[0]: 3, pg_recs[1]: 2}}, separators=(",", ":"))
+    content, entries = pgbench_ballot(rounds["pgbench"]["recommendation_ids"])
     write_workdir(args.workdir, tokens, recs,
                   f"WORKSHOP={wid}\nROUND={rounds['service']['id']}\nPG_ROUND={rounds['pgbench']['id']}\n"
-                  f"PG_CONTENT='{content}'\nPG_ENTRIES='{{0,3,1,2}}'\n")
+                  f"PG_CONTENT='{content}'\nPG_ENTRIES='{entries}'\n")
 
 
 # ------------------------------------------------------------------------- measure
@@ -110,43 +99,23 @@ def measure(args):
 
 # ------------------------------------------------------------------------- report
 
-def read_pgbench(path):
-    text = open(path).read()
-
-    def grab(pattern, cast=float):
-        m = re.search(pattern, text)
-        return cast(m.group(1)) if m else None
-    return {"tps": grab(r"tps = ([\d.]+)"), "latency": grab(r"latency average = ([\d.]+) ms"),
-            "processed": grab(r"actually processed: (\d+)", int),
-            "failed": grab(r"number of failed transactions: (\d+)", int) or 0}
-
-
 def report(args):
     conns = [int(c) for c in args.connections.split(",")]
     rows, cpu_rows = [], []
-    total_ok = total_issued = 0
-    s_upper, s_lower = set(), set()
-    unclean = []
     for c in conns:
-        summary, threads = read_wrk(f"{args.workdir}/wrk-{c}")
+        summary, _ = read_wrk(f"{args.workdir}/wrk-{c}")
         pg = read_pgbench(f"{args.workdir}/pgbench-{c}.txt")
-        ok, issued = int(summary["ok"]), int(summary["issued"])
-        total_ok += ok
-        total_issued += issued
+        ok = int(summary["ok"])
         seconds = float(summary["seconds"])
         sock = sum(int(summary[k]) for k in ("connect", "read", "write", "timeout"))
         rate = ok / seconds if seconds > 0 else 0.0
         rows.append((c, rate, int(summary["p50_us"]) / 1000, int(summary["p99_us"]) / 1000,
                      int(summary["non2xx"]), sock, summary["statuses"], pg["tps"], pg["latency"],
                      rate / pg["tps"] if pg["tps"] else float("nan"), seconds))
-        unclean += [f"{c} connections, thread {t}: {th['issued']} issued, {th['ok']} 2xx"
-                    for t, th in wrk_members(threads, s_upper, s_lower)]
         for kind in ("wrk", "pgbench"):
             path = f"{args.workdir}/cpu-{kind}-{c}.json"
             if os.path.exists(path):
-                u = json.load(open(path))
-                u["seconds"] = u["wall"]
-                cpu_rows.append((kind, c, u))
+                cpu_rows.append((f"{kind} {c}", json.load(open(path))))
 
     log("")
     log("ingest: PUT /v1/rounds/{id}/ballot through the service (wrk) vs its SQL statement alone, "
@@ -163,50 +132,23 @@ def report(args):
     log("  ballots/s = 2xx responses / time from wrk's start to its last response "
         f"({', '.join(f'{r[-1]:.1f} s' for r in rows)}); latencies from wrk --latency")
 
-    if cpu_rows:
-        log("")
-        log("CPU while each run lasted (seconds of CPU per second of load; "
-            f"{cpu_rows[0][2]['cores']} cores = {cpu_rows[0][2]['cores']:.1f}):")
-        log(f"{'run':>12} | {'werkstatt':>9} {'postgres':>9} {'client':>7} {'irq':>5} {'other':>7} {'machine':>8} "
-            f"| load avg after")
-        for kind, c, u in cpu_rows:
-            w = u["seconds"]
-            other = max(0.0, u["machine"] - u["irq"] - u["werkstatt"] - u["postgres"] - u["client"])
-            log(f"{kind + ' ' + str(c):>12} | {u['werkstatt'] / w:>9.2f} {u['postgres'] / w:>9.2f} "
-                f"{u['client'] / w:>7.2f} {u['irq'] / w:>5.2f} {other / w:>7.2f} {u['machine'] / w:>8.2f} | {u['load']}")
-        log("  client = wrk or pgbench; irq = interrupts and softirqs (mostly loopback TCP, ours included);\n"
-            "  other = every other process on the machine (other users' work, kernel threads);\n"
-            "  werkstatt includes its aggregation worker; wrk runs are measured over the load, not the drain")
+    log_cpu_table(cpu_rows)
 
     # ---------------------------------------------------------------- the check
     db = DB(args.psql, os.environ["DATABASE_URL"])
-    current, d, history, gaps = ballot_counts(db, args.round)
-    pg_history = int(db.value(f"SELECT count(*) FROM ballot_history WHERE round_id = '{args.pg_round}'"))
-    pg_processed = sum((read_pgbench(f"{args.workdir}/pgbench-{c}.txt")["processed"] or 0) for c in conns)
-
     log("")
     log("check against the database (service round only; pgbench votes in a round of its own):")
-    exact = not unclean and s_lower == s_upper
-    if exact:
-        log(f"  every request wrk issued was answered 2xx, so the members with a 2xx are exactly "
-            f"the members sent: {len(s_upper)}")
-    else:
-        log(f"  not every request was answered 2xx ({'; '.join(unclean)}), so the members with a 2xx "
-            f"are known only within bounds: at least {len(s_lower)}, at most {len(s_upper)}")
-    log(f"  current ballots (content IS NOT NULL): {current}")
-    log(f"  ballot_history rows: {history}; 2xx responses: {total_ok}; requests issued: {total_issued}")
-    log(f"  current ballots whose version differs from their number of history rows: {gaps}")
+    failures, exact = check_wrk_ballots(db, args.round, [f"{args.workdir}/wrk-{c}" for c in conns])
+    pg_history = int(db.value(f"SELECT count(*) FROM ballot_history WHERE round_id = '{args.pg_round}'"))
+    pg_processed = sum((read_pgbench(f"{args.workdir}/pgbench-{c}.txt")["processed"] or 0) for c in conns)
     log(f"  (pgbench round: {pg_history} ballot_history rows for {pg_processed} transactions pgbench reports)")
-    failures = loss_failures(exact, s_upper, s_lower, d, current, history, total_ok, total_issued, gaps)
     return finish("check", failures, "passed" + (" (exact)" if exact else " (within bounds)"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("setup")
-    p.add_argument("--base-url", required=True)
-    setup_options(p)
+    setup_options(sub.add_parser("setup"), base_url=True)
     p = sub.add_parser("measure")
     p.add_argument("--out", required=True)
     p.add_argument("--server-pid", type=int, default=0)

@@ -37,19 +37,9 @@ connections=${BENCH_CONNECTIONS:-8 32 128}
 duration=${BENCH_DURATION:-20}
 drain=${BENCH_DRAIN:-3}
 members=${BENCH_MEMBERS:-20000}
-pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
-
 bench_need wrk wrk
 bench_prepare "$@"   # bin, psql, work
-pgbench=$(dirname "$psql")/pgbench
-if [[ ! -x $pgbench ]]; then
-    pgbench=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
-fi
-
-max_conn=0
-for c in $connections; do (( c > max_conn )) && max_conn=$c; done
-bench_need_connections $(( max_conn + pool + 5 )) \
-    "pgbench's $max_conn clients, the service's pool of $pool and a few for psql"
+bench_pgbench_prepare "$connections"   # pgbench
 postmaster=$(bench_postmaster_pid)
 
 export LOG_LEVEL=${LOG_LEVEL:-warning}

@@ -3,6 +3,9 @@
 #
 #   bench_bin      path of the release werkstatt binary ($WERKSTATT_BIN, else .build-bench)
 #   bench_psql     path of psql (the newest /usr/lib/postgresql/*/bin, else $PATH)
+#   bench_pgbench_prepare COUNTS   sets pgbench (beside $psql, else $PATH; exits 1 if there
+#                  is none) and exits 1 unless max_connections has room for the largest of
+#                  COUNTS (pgbench clients) beside one service's pool and a few for psql
 #   bench_machine  prints the machine: CPU, cores, RAM, PostgreSQL and Swift versions
 #                  (and the load average: set BENCH_LOAD_START at the start of a run)
 #   bench_need TOOL PACKAGE   exits 1, saying what to install, when TOOL is missing
@@ -23,6 +26,8 @@
 #   bench_postmaster_pid      the PostgreSQL postmaster's pid (0 if unknown)
 #   bench_need_connections N WHO   exits 1 if max_connections < N, which WHO need
 #   bench_server_log FILE     prints the last 20 lines of a server log, if it has any
+#   bench_rss PID             the resident memory of a process in MiB (VmRSS, from /proc)
+#   bench_serve_api [ARGS…]   see below
 
 bench_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 declare -A bench_pids=()
@@ -48,6 +53,19 @@ bench_psql() {
         [[ $major =~ ^[0-9]+$ ]] && (( major > best_major )) && { best=$p; best_major=$major; }
     done
     if [[ -n $best ]]; then printf '%s\n' "$best"; else command -v psql; fi
+}
+
+bench_pool=40   # PostgresClient's maximumConnections (DatabaseURL.configuration)
+
+bench_pgbench_prepare() {
+    local c max=0
+    pgbench=$(dirname "$psql")/pgbench
+    if [[ ! -x $pgbench ]]; then
+        pgbench=$(command -v pgbench) || { echo "bench: pgbench is missing; it comes with PostgreSQL (apt-get install postgresql)" >&2; exit 1; }
+    fi
+    for c in $1; do (( c > max )) && max=$c; done
+    bench_need_connections $(( max + bench_pool + 5 )) \
+        "pgbench's $max clients, the service's pool of $bench_pool and a few for psql"
 }
 
 bench_machine() {
@@ -179,14 +197,19 @@ bench_server_log() {
     tail -n 20 "$1" | sed 's/^/  /'
 }
 
-# Migrates, starts `werkstatt serve` (without the worker) on a free port and waits until
-# it is ready; sets `port` and `admin` (an admin token) and defines `api TOKEN CURL-ARGS…`
-# for JSON requests. The server's log is $work/server.log; it is stopped on exit.
+bench_rss() {
+    awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"
+}
+
+# Migrates, starts `werkstatt serve` (without the worker; ARGS are added to its options,
+# e.g. --with-worker) on a free port and waits until it is ready; sets `port` and `admin`
+# (an admin token) and defines `api TOKEN CURL-ARGS…` for JSON requests. The server's log
+# is $work/server.log, its pid ${bench_pids[server]}; it is stopped on exit.
 bench_serve_api() {
     export LOG_LEVEL=${LOG_LEVEL:-warning}
     "$bin" migrate >/dev/null
     port=$(bench_free_port)
-    bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 </dev/null >"$work/server.log" 2>&1
+    bench_start server "$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 "$@" </dev/null >"$work/server.log" 2>&1
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
     # shellcheck disable=SC2034  # (used by the sourcing script)
     admin=$("$bin" token create --admin --label bench 2>/dev/null)
