@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Werkstatt: AsyncParsableCommand {
@@ -7,4 +8,9 @@ struct Werkstatt: AsyncParsableCommand {
         abstract: "The backend of participatory strategy workshops.",
         subcommands: [Serve.self, Worker.self, Migrate.self, TokenCommand.self, DemoCommand.self, ExportCommand.self, ImportCommand.self, MembersCommand.self, VerifyCommand.self, PruneHistoryCommand.self]
     )
+
+    static func main() async {
+        _ = EventLoopTakeover.installUnlessDisabled(environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
 }
