@@ -3,7 +3,7 @@
 #
 #   make faults                                  (builds the release binary first, runs all)
 #   bench/faults/run.sh [SCENARIO ...] [-- OPTIONS]
-#       SCENARIO: db-outage, worker-kill, api-kill, graceful (default: all four, in that order)
+#       SCENARIO: db-outage, worker-kill, api-kill, graceful, token-cache (default: all five, in that order)
 #       OPTIONS go to every scenario's python script (e.g. -- --rate 100)
 #   WERKSTATT_BIN=path/to/werkstatt to pick the binary (default .build-bench/release/werkstatt;
 #                 it is copied first, so a rebuild meanwhile does not disturb the run)
@@ -28,12 +28,12 @@ top=$(cd "$here/../.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$top/bench/lib.sh"
 
-all=(db-outage worker-kill api-kill graceful)
+all=(db-outage worker-kill api-kill graceful token-cache)
 scenarios=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         --) shift; break ;;
-        db-outage|worker-kill|api-kill|graceful) scenarios+=("$1"); shift ;;
+        db-outage|worker-kill|api-kill|graceful|token-cache) scenarios+=("$1"); shift ;;
         all) scenarios+=("${all[@]}"); shift ;;
         *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     esac
