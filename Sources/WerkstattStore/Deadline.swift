@@ -13,15 +13,12 @@ import Synchronization
 public enum Deadline {
     /// The result of `operation`, or `StoreError.unavailable` once `deadline` has passed.
     /// Cancelling the caller cancels the operation and throws `CancellationError` at once.
-    /// The operation runs on `executor` when one is given (the worker's computations run
-    /// on `ComputeExecutor`), else on the global executor.
-    public static func run<T: Sendable>(_ deadline: Duration, on executor: (any TaskExecutor)? = nil,
-                                        _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(_ deadline: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let waiter = Waiter<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard waiter.start(continuation) else { return }
-                let work = Task(executorPreference: executor) {
+                let work = Task {
                     do { waiter.finish(.success(try await operation())) } catch { waiter.finish(.failure(error)) }
                 }
                 let timer = loop.scheduleTask(in: TimeAmount(deadline)) {

@@ -137,7 +137,7 @@ public struct AggregationWorker: Service {
                 let started = ContinuousClock.now
                 let (rounds, maps) = (computation, opinionMaps)
                 // Rankings first: they are what a vote waits for; maps when no round is dirty.
-                let done = try await Deadline.run(computationDeadline, on: ComputeExecutor.shared) { () async throws -> Bool in
+                let done = try await Deadline.run(computationDeadline) { () async throws -> Bool in
                     if try await rounds.computeOne(claim: claim) != nil { return true }
                     return try await maps.computeOne(claim: claim) != nil
                 }

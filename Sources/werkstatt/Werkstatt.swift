@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 @main
 struct Werkstatt: AsyncParsableCommand {
@@ -8,9 +7,4 @@ struct Werkstatt: AsyncParsableCommand {
         abstract: "The backend of participatory strategy workshops.",
         subcommands: [Serve.self, Worker.self, Migrate.self, TokenCommand.self, DemoCommand.self, ExportCommand.self, ImportCommand.self, MembersCommand.self, VerifyCommand.self, PruneHistoryCommand.self]
     )
-
-    static func main() async {
-        _ = EventLoopTakeover.installUnlessDisabled(environment: ProcessInfo.processInfo.environment)
-        await main(nil)
-    }
 }
