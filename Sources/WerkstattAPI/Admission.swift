@@ -16,7 +16,7 @@ struct Admission: Sendable {
     let trustedProxies: Set<String>
 
     /// Checks the request and prepares its context (body limit, caller); throws the
-    /// problem to answer otherwise. The token look-up runs under `deadline`.
+    /// problem to answer otherwise. The token look-up in the database runs under `deadline`.
     func admit(_ request: Request, context: inout AppRequestContext, deadline: Duration) async throws {
         // As the router sees it: empty segments do not count ("//v1/…" is "/v1/…").
         let path = "/" + request.uri.path.split(separator: "/").joined(separator: "/")
@@ -31,8 +31,7 @@ struct Admission: Sendable {
         }
         context.maxUploadSize = BodyLimit.bytes(for: path)
         if path.hasPrefix("/v1/") {
-            let authenticator = self.authenticator
-            context.caller = try await Deadline.run(deadline) { try await authenticator.caller(of: request) }
+            context.caller = try await authenticator.caller(of: request, deadline: deadline)
         }
     }
 }
@@ -44,8 +43,9 @@ struct Authenticator: Sendable {
     let cache: TokenCache
 
     /// 401 without a live token (saying so when it expired); 403 for a write with the
-    /// token of a member of a closed workshop, which reads only.
-    func caller(of request: Request) async throws -> Caller {
+    /// token of a member of a closed workshop, which reads only. Only a look-up in the
+    /// database runs under `deadline`: a token the cache holds costs no task or timer.
+    func caller(of request: Request, deadline: Duration) async throws -> Caller {
         guard let header = request.headers[.authorization],
               header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw APIError.unauthorized
@@ -53,7 +53,10 @@ struct Authenticator: Sendable {
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 200 else { throw APIError.unauthorized }
         let tokens = self.tokens
-        guard let found = try await cache.lookup(token, load: { try await tokens.lookup(token: $0) }) else {
+        let load: @Sendable (String) async throws -> TokenLookup? = { token in
+            try await Deadline.run(deadline) { try await tokens.lookup(token: token) }
+        }
+        guard let found = try await cache.lookup(token, load: load) else {
             throw APIError.unauthorized
         }
         switch found {
