@@ -9,7 +9,7 @@ SHELL := /bin/bash
 .ONESHELL:
 
 PORT         ?= 8080
-TEST_TIMEOUT ?= 1800
+TEST_TIMEOUT ?= 1200
 TEST_FLAGS   ?=
 TEST_FUZZ    ?= 1
 BENCH_FLAGS  ?=
@@ -38,12 +38,12 @@ run: build
 	exec $(BIN) serve --host 127.0.0.1 --port $(PORT) --with-worker
 
 # Build first, so a compile error doesn't start a cluster and the build isn't
-# counted in TEST_TIMEOUT; the timeout turns a hung test into a CI failure.
+# counted in TEST_TIMEOUT. The watchdog turns a hung test into a CI failure that
+# names the tests still running, what PostgreSQL was doing and the threads' stacks.
 # Then a bounded schemathesis run against the debug build (TEST_FUZZ=0 skips it).
 test:
 	swift build --build-tests
-	deploy/with-test-db.sh \
-	  timeout --signal=INT --kill-after=30 $(TEST_TIMEOUT) swift test $(TEST_FLAGS)
+	deploy/with-test-db.sh scripts/test-watchdog.sh $(TEST_TIMEOUT) $(TEST_FLAGS)
 	if [[ "$(TEST_FUZZ)" != 0 ]]; then
 	  WERKSTATT_BIN=$(BIN) timeout --signal=INT --kill-after=30 900 scripts/schemathesis.sh --max-examples 20
 	fi

@@ -42,10 +42,8 @@ struct RulesTests {
 
     @Test("`werkstatt import recommendations` in a phase that forbids it fails with a clear message and exit code 3")
     func importCommandFollowsThePhase() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/werkstatt")
         // `make test` builds the binary beside the tests; a bare `swift test --filter` may not.
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
+        guard let binary = Command.binary else { return }
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.withClient(database: url.database) { client in
                 let useCases = UseCases(repositories: Repositories(postgres: client, logger: TestDatabase.logger))
@@ -55,18 +53,12 @@ struct RulesTests {
             try Data("code,title,body\nN,Neu,Text\n".utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let password = (url.password ?? "").addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? ""
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["import", "recommendations", "--workshop", "umsetzung", file.path,
-                                 "--database-url", "postgres://\(url.username):\(password)@\(url.host):\(url.port)/\(url.database)",
-                                 "--log-level", "error"]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 3, "\(message)")
+            let run = try await Command.run(binary, [
+                "import", "recommendations", "--workshop", "umsetzung", file.path,
+                "--database-url", "postgres://\(url.username):\(password)@\(url.host):\(url.port)/\(url.database)",
+                "--log-level", "error"])
+            let message = run.errors
+            #expect(run.status == 3, "\(message)")
             #expect(message.contains("the workshop is in phase 'implementing', which does not allow to add recommendations"),
                     "\(message)")
             try await TestDatabase.withClient(database: url.database) { client in

@@ -201,7 +201,7 @@ struct SecretBallotTests {
             let caught = AuditVerification.verify(tampered)
             #expect(!caught.digestMatches && !caught.rankingMatches)
             // The command line too, when the binary is built beside the tests.
-            try Self.verifyWithCommand(reply.text, tampered: tampered)
+            try await Self.verifyWithCommand(reply.text, tampered: tampered)
 
             // Before the close: 409.
             let open = try await e.round(api, ["method": "approval"])
@@ -210,10 +210,8 @@ struct SecretBallotTests {
     }
 
     /// Runs `werkstatt verify` on the saved audit and on a tampered copy: exit 0, then 1.
-    static func verifyWithCommand(_ saved: String, tampered: RoundAudit) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/werkstatt")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
+    static func verifyWithCommand(_ saved: String, tampered: RoundAudit) async throws {
+        guard let binary = Command.binary else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -222,23 +220,12 @@ struct SecretBallotTests {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         try encoder.encode(tampered).write(to: bad)
-        func run(_ file: URL) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["verify", file.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, output)
-        }
-        let (ok, okOutput) = try run(good)
-        #expect(ok == 0, "\(okOutput)")
-        #expect(okOutput.contains("digest   matches") && okOutput.contains("ranking  matches"))
-        let (failed, failedOutput) = try run(bad)
-        #expect(failed == 1, "\(failedOutput)")
-        #expect(failedOutput.contains("MISMATCH"))
+        let ok = try await Command.run(binary, ["verify", good.path])
+        #expect(ok.status == 0, "\(ok.output)\(ok.errors)")
+        #expect(ok.output.contains("digest   matches") && ok.output.contains("ranking  matches"))
+        let failed = try await Command.run(binary, ["verify", bad.path])
+        #expect(failed.status == 1, "\(failed.output)\(failed.errors)")
+        #expect(failed.output.contains("MISMATCH"))
     }
 
     @Test("ballot integrity: case duplicates, withdrawal under the casting rule, leaving voting, frozen groups, late members")
