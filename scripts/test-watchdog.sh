@@ -64,7 +64,8 @@ kill "$shown" 2>/dev/null || true
     fi
     echo "test-watchdog: tests that started and never finished:"
     # "◇ Test "…" (aka '…') started." against "✔/✘/↷ Test "…" (aka '…') passed/failed/skipped…".
-    grep -E '^◇ Test .* started\.$' "$log" | sed -E 's/^◇ (.*) started\.$/\1/' | sort -u >"$log.started" || true
+    grep -E '^◇ Test .* started\.$' "$log" | grep -v '^◇ Test run started' \
+        | sed -E 's/^◇ (.*) started\.$/\1/' | sort -u >"$log.started" || true
     grep -E '^(✔|✘|↷) Test .* (passed|failed|skipped)' "$log" \
         | sed -E 's/^(✔|✘|↷) (Test .*) (passed|failed|skipped).*$/\2/' | sort -u >"$log.ended" || true
     comm -23 "$log.started" "$log.ended" | sed 's/^/    /'
