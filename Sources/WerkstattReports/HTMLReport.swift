@@ -37,6 +37,10 @@ public struct HTMLReport: Sendable {
 
     /// Escapes text for HTML element content and attribute values.
     public static func escape(_ text: String) -> String {
+        // Most text needs nothing escaped: then it is returned as it is, not copied.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<")
+                                      || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") })
+        else { return text }
         var result = ""
         result.reserveCapacity(text.count)
         for scalar in text.unicodeScalars {

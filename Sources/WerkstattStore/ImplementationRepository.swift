@@ -320,30 +320,41 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     }
 
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
-        // The latest state of each entity before the start (picked on narrow columns, as in
-        // `states`), then every change up to the end; put in time order here, not by a sort
-        // of every row in the database. Only the columns the replay reads (HistoryPoint).
+        // The latest state of each entity before the start (one step down the index per
+        // item and measure, as in `states`), then the period's changes (a range of the index
+        // on time, sql/016); put in time order here, not by a sort of every row in the
+        // database. Only the columns the replay reads (HistoryPoint), read cell by cell.
         let rows = try await client.query("""
-            WITH baseline AS (
-                SELECT DISTINCT ON (entity_id) id FROM implementation_history
-                 WHERE workshop_id = \(workshop) AND at < \(start)
-                 ORDER BY entity_id, at DESC, id DESC
+            WITH entities AS (
+                SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
+                UNION ALL
+                SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
             )
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, e.created_at,
+                   h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
+              FROM entities e CROSS JOIN LATERAL (
+                       SELECT * FROM implementation_history h
+                        WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(start)
+                        ORDER BY h.at DESC, h.id DESC LIMIT 1) h
+            UNION ALL
             SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, m.created_at,
                    h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
               FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
-             WHERE h.id IN (SELECT id FROM baseline)
-                OR (h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
+             WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
             """, logger: logger)
         var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
-        for try await (id, item, kind, entity, at, created, parent, status, statusExplicit, progress, weight, archived)
-            in rows.decode((Int64, UUID, String, UUID, Date, Date?, UUID?, String, Bool, Int32, Double?, Bool).self) {
-            let state = RecordedState(parentId: parent, status: try ImplementationStatus(decoding: status),
-                                      statusExplicit: statusExplicit, progress: Int(progress), weight: weight, archived: archived)
+        for try await row in rows {
+            var cells = Cells(row)
+            let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
+            let kind = try HistoryKind(decoding: try cells.next(String.self))
+            let entity = try cells.next(UUID.self), at = try cells.next(Date.self), created = try cells.next(Date?.self)
+            let state = RecordedState(parentId: try cells.next(UUID?.self),
+                                      status: try ImplementationStatus(decoding: try cells.next(String.self)),
+                                      statusExplicit: try cells.next(Bool.self), progress: Int(try cells.next(Int32.self)),
+                                      weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
             // Creation order of measures: their creation time in microseconds is order enough.
             let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
-            points[item, default: []].append((id, HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,
-                                                               state: state, order: order)))
+            points[item, default: []].append((id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state, order: order)))
         }
         return points.mapValues { rows in
             rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)

@@ -9,6 +9,23 @@ extension PostgresRandomAccessRow {
     }
 }
 
+/// A row's cells in order, each decoded as the type asked. For results of thousands of
+/// rows, where the generic tuple decode (type metadata looked up per row) and a
+/// random-access row (a table of column names built per row) cost more than the data.
+struct Cells {
+    /// The row has fewer columns than were read: the query and the reader disagree.
+    struct Missing: Error {}
+
+    private var cells: PostgresRow.Iterator
+
+    init(_ row: PostgresRow) { cells = row.makeIterator() }
+
+    mutating func next<T: PostgresDecodable>(_ type: T.Type = T.self) throws -> T {
+        guard let cell = cells.next() else { throw Missing() }
+        return try cell.decode(T.self, context: .default)
+    }
+}
+
 extension PostgresRandomAccessRow {
     /// A recommendation's timeframe from its columns `timeframe_kind`, `_year`, `_to_year`.
     func timeframe() throws -> Timeframe? {
