@@ -184,6 +184,14 @@ public struct OverdueEntry: Codable, Sendable, Equatable {
     /// items and measures owe nothing. Latest first.
     public static func entries(in list: ImplementationList, on day: String) -> [OverdueEntry] {
         var entries: [OverdueEntry] = []
+        // Days late per due date: the same dates recur across items and measures.
+        var late: [String: Int] = [:]
+        func daysLate(_ due: String) -> Int {
+            if let known = late[due] { return known }
+            let days = Day.between(due, day) ?? 0
+            late[due] = days
+            return days
+        }
         func check(item: ImplementationItem, measure: Measure?) {
             let status = measure?.status ?? item.status
             guard status != .dropped else { return }
@@ -194,12 +202,12 @@ public struct OverdueEntry: Codable, Sendable, Equatable {
                 entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
                                             workingGroup: item.workingGroup?.code, lead: lead, kind: .milestone,
                                             milestone: milestone.title, due: milestone.due,
-                                            daysLate: Day.between(milestone.due, day) ?? 0))
+                                            daysLate: daysLate(milestone.due)))
             }
             if let review = measure?.reviewDue ?? (measure == nil ? item.reviewDue : nil), review < day, status != .done {
                 entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
                                             workingGroup: item.workingGroup?.code, lead: lead, kind: .review, milestone: nil,
-                                            due: review, daysLate: Day.between(review, day) ?? 0))
+                                            due: review, daysLate: daysLate(review)))
             }
         }
         for item in list.items {

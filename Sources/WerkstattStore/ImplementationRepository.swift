@@ -202,11 +202,21 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
         for try await row in rows {
-            let r = row.makeRandomAccess()
-            let entity = try r.get("entity_id", as: UUID.self)
-            let state = try r.recordedState(milestones: try r.milestones(), archived: try r.get("archived"))
-            if try r.get("kind", as: String.self) == HistoryKind.item.rawValue { items[entity] = (state, try r.get("at")) }
-            else { measures.append((try r.get("item_id"), entity, try r.get("created_at", as: Date?.self) ?? .distantPast, state)) }
+            // Cell by cell, in the order selected (a row per item and measure: thousands).
+            var cells = Cells(row)
+            let entity = try cells.next(UUID.self), kind = try HistoryKind(decoding: try cells.next(String.self))
+            let item = try cells.next(UUID.self), created = try cells.next(Date?.self), at = try cells.next(Date.self)
+            let parent = try cells.next(UUID?.self), title = try cells.next(String?.self), lead = try cells.next([String].self)
+            let timeframe = try Timeframe.stored(kind: try cells.next(), year: try cells.next(), toYear: try cells.next())
+            let status = try ImplementationStatus(decoding: try cells.next(String.self))
+            let statusExplicit = try cells.next(Bool.self), progress = Int(try cells.next(Int32.self))
+            let weight = try cells.next(Double?.self), reviewDue = try cells.next(String?.self)
+            let milestones = Milestone.stored(titles: try cells.next(), dues: try cells.next(), dones: try cells.next())
+            let state = RecordedState(parentId: parent, title: title, lead: lead, timeframe: timeframe, status: status,
+                                      statusExplicit: statusExplicit, progress: progress, weight: weight, reviewDue: reviewDue,
+                                      milestones: milestones, archived: try cells.next(Bool.self))
+            if kind == .item { items[entity] = (state, at) }
+            else { measures.append((item, entity, created ?? .distantPast, state)) }
         }
         return (items, PostgresMeasureRepository.grouped(measures))
     }
