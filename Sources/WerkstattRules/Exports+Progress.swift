@@ -60,11 +60,9 @@ extension Exports {
             throw RuleError.invalid([FieldError("from", "must be a date written YYYY-MM-DD")])
         }
         let implementation = repositories.implementation
-        // Independent reads, on connections of their own at once: the list at the period's
-        // end, the period's history, and for HTML what the lineages are made of.
+        // Two independent reads, on two connections at once.
         async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
         async let replayed = implementation.points(of: workshop.id, from: start, to: end)
-        async let sources = format.kind == .csv || format.kind == .md ? nil : lineageSources(of: workshop, for: audience)
         let (now, points) = try await (listed, replayed)
         let period = ProgressPeriod(from: from, to: to, now: now, points: points)
         let name = "progress-\(workshop.slug)-\(from)-\(to).\(format.fileExtension)"
@@ -73,9 +71,7 @@ extension Exports {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            let lineages: [UUID: Lineage]
-            if let read = try await sources { lineages = try await self.lineages(of: now.items, from: read) }
-            else { lineages = try await self.lineages(of: now.items, in: workshop, for: audience) }
+            let lineages = try await self.lineages(of: now.items, in: workshop, for: audience)
             body = HTMLReport(language: format.language).progress(period, workshop: workshop, lineages: lineages)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
@@ -94,18 +90,6 @@ extension Exports {
 
     /// Lineages of several items, reading each round's ranking once.
     func lineages(of items: [ImplementationItem], in workshop: Workshop, for audience: Audience) async throws -> [UUID: Lineage] {
-        try await lineages(of: items, from: try await lineageSources(of: workshop, for: audience))
-    }
-
-    /// What the lineages of a workshop's items are made of: its rounds with their rankings
-    /// as `audience` may see them, and its recommendations.
-    struct LineageSources: Sendable {
-        var rounds: [Round]
-        var rankings: [UUID: Ranking]
-        var recommendations: [UUID: Recommendation]
-    }
-
-    func lineageSources(of workshop: Workshop, for audience: Audience) async throws -> LineageSources {
         var rounds: [Round] = []
         var page = PageRequest(limit: PageRequest.maxLimit)
         while true {
@@ -127,12 +111,6 @@ extension Exports {
             guard let next = batch.nextCursor else { break }
             page = try PageRequest(limit: String(PageRequest.maxLimit), cursor: next)
         }
-        return LineageSources(rounds: rounds, rankings: rankings, recommendations: recommendations)
-    }
-
-    /// The items' lineages from their sources; each thesis is read as it is needed.
-    func lineages(of items: [ImplementationItem], from sources: LineageSources) async throws -> [UUID: Lineage] {
-        let (rounds, rankings, recommendations) = (sources.rounds, sources.rankings, sources.recommendations)
         var result: [UUID: Lineage] = [:]
         for item in items {
             guard let recommendation = recommendations[item.recommendationId] else { continue }

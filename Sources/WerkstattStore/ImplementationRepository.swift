@@ -352,8 +352,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
               FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
              WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
             """, logger: logger)
-        var points: [UUID: [HistoryPoint]] = [:]
-        var ids: [UUID: [Int64]] = [:]
+        var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
         for try await row in rows {
             var cells = Cells(row)
             let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
@@ -365,15 +364,10 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                                       weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
             // Creation order of measures: their creation time in microseconds is order enough.
             let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
-            points[item, default: []].append(HistoryPoint(kind: kind, entityId: entity, at: at, state: state, order: order))
-            ids[item, default: []].append(id)
+            points[item, default: []].append((id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state, order: order)))
         }
-        // In time order, then by id: the positions are sorted, not the (large) states.
-        return points.reduce(into: [:]) { sorted, entry in
-            let (item, rows) = entry
-            let id = ids[item] ?? []
-            let order = rows.indices.sorted { (rows[$0].at, id[$0]) < (rows[$1].at, id[$1]) }
-            sorted[item] = order.map { rows[$0] }
+        return points.mapValues { rows in
+            rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)
         }
     }
 }
