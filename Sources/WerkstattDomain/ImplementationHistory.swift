@@ -113,19 +113,34 @@ public enum HistoryReplay {
 
     /// The item's shown progress and status after each change from `start` on (points in
     /// time order): the first step is the standing at `start`, if the item existed then.
-    /// Changes recorded at the same instant count as one.
+    /// Changes recorded at the same instant count as one. The measures' shape is kept
+    /// between instants, rebuilt only when a change adds, moves or archives a measure.
     public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
         var standing = Standing()
+        var shape: MeasureTree.Shape?
+        func apply(_ point: HistoryPoint) {
+            if point.kind == .measure,
+               MeasureTree.Shape.changes(from: standing.measures[point.entityId]?.state, to: point.state) { shape = nil }
+            standing.apply(point)
+        }
+        func shown() -> (status: ImplementationStatus, progress: Double)? {
+            guard let item = standing.item else { return nil }
+            // Built from the measures in the order the dictionary holds them, as `Standing.shown`
+            // does; changing a measure's state in place keeps that order.
+            let current = shape ?? MeasureTree.Shape(Array(standing.measures.values))
+            shape = current
+            return MeasureTree.rollUp(own: item, shape: current, measures: standing.measures)
+        }
         var steps: [Step] = []
         var index = points.startIndex
-        while index < points.endIndex, points[index].at < start { standing.apply(points[index]); index += 1 }
-        if let shown = standing.shown(item: id) { steps.append(Step(at: start, progress: shown.progress, status: shown.status)) }
+        while index < points.endIndex, points[index].at < start { apply(points[index]); index += 1 }
+        if let shown = shown() { steps.append(Step(at: start, progress: shown.progress, status: shown.status)) }
         while index < points.endIndex {
             let point = points[index]
-            standing.apply(point)
+            apply(point)
             index += 1
             if index < points.endIndex, points[index].at == point.at { continue }
-            guard let shown = standing.shown(item: id) else { continue }
+            guard let shown = shown() else { continue }
             if let last = steps.last, last.progress == shown.progress, last.status == shown.status { continue }
             steps.append(Step(at: point.at, progress: shown.progress, status: shown.status))
         }
@@ -169,6 +184,14 @@ public struct OverdueEntry: Codable, Sendable, Equatable {
     /// items and measures owe nothing. Latest first.
     public static func entries(in list: ImplementationList, on day: String) -> [OverdueEntry] {
         var entries: [OverdueEntry] = []
+        // Days late per due date: the same dates recur across items and measures.
+        var late: [String: Int] = [:]
+        func daysLate(_ due: String) -> Int {
+            if let known = late[due] { return known }
+            let days = Day.between(due, day) ?? 0
+            late[due] = days
+            return days
+        }
         func check(item: ImplementationItem, measure: Measure?) {
             let status = measure?.status ?? item.status
             guard status != .dropped else { return }
@@ -179,12 +202,12 @@ public struct OverdueEntry: Codable, Sendable, Equatable {
                 entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
                                             workingGroup: item.workingGroup?.code, lead: lead, kind: .milestone,
                                             milestone: milestone.title, due: milestone.due,
-                                            daysLate: Day.between(milestone.due, day) ?? 0))
+                                            daysLate: daysLate(milestone.due)))
             }
             if let review = measure?.reviewDue ?? (measure == nil ? item.reviewDue : nil), review < day, status != .done {
                 entries.append(OverdueEntry(itemId: item.id, code: item.code, measureId: measure?.id, title: title,
                                             workingGroup: item.workingGroup?.code, lead: lead, kind: .review, milestone: nil,
-                                            due: review, daysLate: Day.between(review, day) ?? 0))
+                                            due: review, daysLate: daysLate(review)))
             }
         }
         for item in list.items {

@@ -74,22 +74,57 @@ public enum MeasureTree {
     /// What an item shows given its own state and its measures, without building the
     /// trees (the history replay computes this after every change).
     public static func rollUp(own: RecordedState, records: [MeasureRecord]) -> (status: ImplementationStatus, progress: Double) {
-        let live = records.filter { !$0.state.archived }
-        let ids = Set(live.map(\.id))
-        var children: [UUID?: [MeasureRecord]] = [:]
-        for record in live {
-            if let parent = record.state.parentId, !ids.contains(parent) { continue }
-            children[record.state.parentId, default: []].append(record)
+        var measures: [UUID: MeasureRecord] = [:]
+        for record in records { measures[record.id] = record }
+        return rollUp(own: own, shape: Shape(records), measures: measures)
+    }
+
+    /// As above, with the shape of the measures known (each measure's state by its id).
+    public static func rollUp(own: RecordedState, shape: Shape, measures: [UUID: MeasureRecord])
+        -> (status: ImplementationStatus, progress: Double) {
+        func share(_ node: Int) -> Share? {
+            guard let state = measures[shape.ids[node]]?.state else { return nil }
+            let shown = Self.shown(own: state, children: shape.children[node].compactMap(share))
+            return Share(progress: shown.progress, status: shown.status, weight: state.weight)
         }
-        var visited: Set<UUID> = []
-        func share(_ record: MeasureRecord) -> Share {
-            visited.insert(record.id)
-            let below = (children[record.id] ?? []).filter { !visited.contains($0.id) }.map(share)
-            let shown = Self.shown(own: record.state, children: below)
-            return Share(progress: shown.progress, status: shown.status, weight: record.state.weight)
-        }
-        let shown = Self.shown(own: own, children: (children[nil] ?? []).map(share))
+        let shown = Self.shown(own: own, children: shape.roots.compactMap(share))
         return (shown.status, shown.progress)
+    }
+
+    /// Who hangs under whom among an item's live measures, siblings in the order of the
+    /// records given; a measure whose parent is archived or unknown hangs nowhere. It
+    /// depends only on which measures there are, their parents and whether they are
+    /// archived: the history replay keeps it while a change touches none of these.
+    public struct Shape: Sendable, Equatable {
+        /// Each live measure, by node number.
+        var ids: [UUID] = []
+        /// The node numbers below each node, and at the top.
+        var children: [[Int]] = []
+        var roots: [Int] = []
+
+        public init(_ records: [MeasureRecord]) {
+            var node: [UUID: Int] = [:]
+            for record in records where !record.state.archived {
+                node[record.id] = ids.count
+                ids.append(record.id)
+            }
+            children = Array(repeating: [], count: ids.count)
+            for record in records where !record.state.archived {
+                guard let index = node[record.id] else { continue }
+                if let parent = record.state.parentId {
+                    // Under a parent that is not live: not shown, and nothing below it either.
+                    if let above = node[parent] { children[above].append(index) }
+                } else {
+                    roots.append(index)
+                }
+            }
+        }
+
+        /// Whether replacing `old` (nil: a new measure) with `new` could change the shape.
+        public static func changes(from old: RecordedState?, to new: RecordedState) -> Bool {
+            guard let old else { return true }
+            return old.parentId != new.parentId || old.archived != new.archived
+        }
     }
 
     static func forest(item: UUID, records: [MeasureRecord]) -> [(measure: Measure, share: Share)] {

@@ -37,6 +37,10 @@ public struct HTMLReport: Sendable {
 
     /// Escapes text for HTML element content and attribute values.
     public static func escape(_ text: String) -> String {
+        // Most text needs nothing escaped: then it is returned as it is, not copied.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<")
+                                      || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") })
+        else { return text }
         var result = ""
         result.reserveCapacity(text.count)
         for scalar in text.unicodeScalars {
@@ -156,12 +160,12 @@ public struct HTMLReport: Sendable {
             svg += """
                 <g><title>\(e(label)): \(e(language.number(item.score)))</title>
                 <text x="0" y="\(mid + 4)" font-size="12">\(e(shown))</text>
-                <rect x="\(labelWidth)" y="\(y + 6)" width="\(String(format: "%.1f", bar))" height="\(rowHeight - 12)" fill="#1d5f8a" rx="2" />
-                <text x="\(String(format: "%.1f", labelWidth + bar + 4))" y="\(mid + 4)" font-size="11" fill="#333">\(e(language.number(item.score)))</text>
-                <line x1="\(String(format: "%.1f", rankX(lo)))" y1="\(mid)" x2="\(String(format: "%.1f", rankX(hi)))" y2="\(mid)" stroke="#c2562b" stroke-width="2" />
-                <line x1="\(String(format: "%.1f", rankX(lo)))" y1="\(mid - 5)" x2="\(String(format: "%.1f", rankX(lo)))" y2="\(mid + 5)" stroke="#c2562b" stroke-width="2" />
-                <line x1="\(String(format: "%.1f", rankX(hi)))" y1="\(mid - 5)" x2="\(String(format: "%.1f", rankX(hi)))" y2="\(mid + 5)" stroke="#c2562b" stroke-width="2" />
-                <circle cx="\(String(format: "%.1f", rankX(item.rank)))" cy="\(mid)" r="4.5" fill="#1d2430" />
+                <rect x="\(labelWidth)" y="\(y + 6)" width="\(FixedDecimal.text(bar, decimals: 1))" height="\(rowHeight - 12)" fill="#1d5f8a" rx="2" />
+                <text x="\(FixedDecimal.text(labelWidth + bar + 4, decimals: 1))" y="\(mid + 4)" font-size="11" fill="#333">\(e(language.number(item.score)))</text>
+                <line x1="\(FixedDecimal.text(rankX(lo), decimals: 1))" y1="\(mid)" x2="\(FixedDecimal.text(rankX(hi), decimals: 1))" y2="\(mid)" stroke="#c2562b" stroke-width="2" />
+                <line x1="\(FixedDecimal.text(rankX(lo), decimals: 1))" y1="\(mid - 5)" x2="\(FixedDecimal.text(rankX(lo), decimals: 1))" y2="\(mid + 5)" stroke="#c2562b" stroke-width="2" />
+                <line x1="\(FixedDecimal.text(rankX(hi), decimals: 1))" y1="\(mid - 5)" x2="\(FixedDecimal.text(rankX(hi), decimals: 1))" y2="\(mid + 5)" stroke="#c2562b" stroke-width="2" />
+                <circle cx="\(FixedDecimal.text(rankX(item.rank), decimals: 1))" cy="\(mid)" r="4.5" fill="#1d2430" />
                 </g>
 
                 """
@@ -186,7 +190,7 @@ public struct HTMLReport: Sendable {
             html += "<tr><td class=\"num\">\(item.rank)</td><td>\(e(item.code))</td>"
             for group in groups {
                 let score = item.byGroup[group]?.score ?? 0
-                let alpha = String(format: "%.2f", 0.08 + 0.5 * score / best)
+                let alpha = FixedDecimal.text(0.08 + 0.5 * score / best, decimals: 2)
                 html += "<td class=\"num\" style=\"background: rgba(29, 95, 138, \(alpha))\">\(e(language.number(score)))</td>"
             }
             html += "<td class=\"num\">\(e(language.number(item.consensus)))</td><td class=\"num\">\(e(language.number(item.controversy)))</td></tr>\n"

@@ -10,11 +10,13 @@ public enum Language: String, Sendable, CaseIterable {
 
     /// A number as people of this language write it: at most three decimals, no trailing zeros.
     func number(_ value: Double) -> String {
-        var text = String(format: "%.3f", value)
+        var text = FixedDecimal.text(value, decimals: 3)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         if text == "-0" { text = "0" }
-        return self == .de ? text.replacingOccurrences(of: ".", with: ",") : text
+        // The text holds at most one point.
+        if self == .de, let point = text.firstIndex(of: ".") { text.replaceSubrange(point...point, with: ",") }
+        return text
     }
 
     func status(_ status: ImplementationStatus) -> String {

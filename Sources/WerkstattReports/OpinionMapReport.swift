@@ -158,7 +158,7 @@ extension HTMLReport {
         let extent = max(content.points.map { max(abs($0.x), abs($0.y)) }.max() ?? 1, 1e-9) * 1.05
         func position(_ value: Double, flip: Bool = false) -> String {
             let scaled = (value / extent) * (size / 2 - margin)
-            return String(format: "%.1f", size / 2 + (flip ? -scaled : scaled))
+            return FixedDecimal.text(size / 2 + (flip ? -scaled : scaled), decimals: 1)
         }
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 \(Int(size + legendWidth)) \(Int(size))" aria-label="\(t(.opinionMap))">

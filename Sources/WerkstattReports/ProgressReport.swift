@@ -65,13 +65,16 @@ extension ProgressPeriod {
 extension HTMLReport {
     /// The printable progress report: per working group each item's progress then and now
     /// with a small timeline, what was completed, what fell behind, the overdue list, and
-    /// each item's lineage (linked from its row).
+    /// each item's lineage (linked from its row). Written into one string (it runs to
+    /// megabytes for a large list), not joined from many small ones.
     public func progress(_ period: ProgressPeriod, workshop: Workshop, lineages: [UUID: Lineage]) -> String {
         var body = """
             <section id="progress">
             <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
 
             """
+        body.reserveCapacity(period.groups.reduce(0) { $0 + $1.rows.count } * 6_000)
+        var timeline = Timeline(period: period, label: t(.progress))
         for group in period.groups {
             let name = [group.code, group.title].compactMap { $0 }.joined(separator: " – ")
             body += """
@@ -87,9 +90,10 @@ extension HTMLReport {
                     <tr><td><a href="#lineage-\(row.item.id.text)">\(e(row.item.code))</a></td><td>\(e(row.item.title))</td>\
                     <td>\(e(then)) → <span class="status-\(row.item.status.rawValue.replacingOccurrences(of: "_", with: "-"))">\(e(language.status(row.item.status)))</span></td>\
                     <td class="num">\(row.progressThen.map { e(language.number($0)) } ?? "–")</td><td class="num">\(e(language.number(row.item.progress)))</td>\
-                    <td class="num">\(row.changes)</td><td>\(timeline(row, period: period))</td></tr>
-
+                    <td class="num">\(row.changes)</td><td>
                     """
+                timeline?.write(row, into: &body, html: self)
+                body += "</td></tr>\n"
             }
             body += "</tbody>\n</table>\n"
         }
@@ -100,7 +104,7 @@ extension HTMLReport {
         body += "<h3>\(t(.overdue)) (\(e(period.to)))</h3>\n" + overdueTable(period.overdue)
         body += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
         for group in period.groups {
-            for row in group.rows { body += lineageSection(row.item, lineage: lineages[row.item.id]) }
+            for row in group.rows { writeLineage(row.item, lineage: lineages[row.item.id], into: &body) }
         }
         body += "</section>\n"
         return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
@@ -122,8 +126,8 @@ extension HTMLReport {
     }
 
     /// An item's lineage: the theses it came from, the rounds it stood in, its measures.
-    private func lineageSection(_ item: ImplementationItem, lineage: Lineage?) -> String {
-        var html = "<section id=\"lineage-\(item.id.text)\">\n<h3>\(e(item.code)) – \(e(item.title))</h3>\n"
+    private func writeLineage(_ item: ImplementationItem, lineage: Lineage?, into html: inout String) {
+        html += "<section id=\"lineage-\(item.id.text)\">\n<h3>\(e(item.code)) – \(e(item.title))</h3>\n"
         if let lineage {
             if !lineage.theses.isEmpty {
                 html += "<p>\(t(.thesis)):</p>\n<ul>\n"
@@ -145,58 +149,113 @@ extension HTMLReport {
                 html += "</ul>\n"
             }
         }
-        if !item.measures.isEmpty { html += "<ul>\n" + item.measures.map(measureItem).joined() + "</ul>\n" }
-        return html + "</section>\n"
+        if !item.measures.isEmpty {
+            html += "<ul>\n"
+            for measure in item.measures { writeMeasure(measure, into: &html) }
+            html += "</ul>\n"
+        }
+        html += "</section>\n"
     }
 
-    private func measureItem(_ measure: Measure) -> String {
-        var html = "<li>\(e(measure.title)) – \(e(language.status(measure.status))), \(e(language.number(measure.progress))) %"
-        if !measure.lead.isEmpty { html += " (\(measure.lead.map(e).joined(separator: " / ")))" }
+    private func writeMeasure(_ measure: Measure, into html: inout String) {
+        html += "<li>"
+        html += e(measure.title)
+        html += " – "
+        html += e(language.status(measure.status))
+        html += ", "
+        html += e(language.number(measure.progress))
+        html += " %"
+        if !measure.lead.isEmpty {
+            html += " ("
+            for (index, lead) in measure.lead.enumerated() {
+                if index > 0 { html += " / " }
+                html += e(lead)
+            }
+            html += ")"
+        }
         for milestone in measure.milestones {
             html += "<br /><small>\(t(.milestone)): \(e(milestone.title)), \(t(.due)) \(e(milestone.due))\(milestone.done.map { " ✓ \(e($0))" } ?? "")</small>"
         }
-        if !measure.measures.isEmpty { html += "\n<ul>\n" + measure.measures.map(measureItem).joined() + "</ul>\n" }
-        return html + "</li>\n"
+        if !measure.measures.isEmpty {
+            html += "\n<ul>\n"
+            for child in measure.measures { writeMeasure(child, into: &html) }
+            html += "</ul>\n"
+        }
+        html += "</li>\n"
     }
 
-    /// A small inline SVG: progress over the period as a step line (0–100 %), milestones due
-    /// in the period as diamonds (filled when done by the period's end).
-    func timeline(_ row: ProgressPeriod.Row, period: ProgressPeriod) -> String {
-        let width = 240.0, height = 48.0, left = 4.0, right = 4.0, top = 6.0, bottom = 10.0
-        guard let start = Day.start(of: period.from), let end = Day.end(of: period.to), end > start else { return "" }
-        let span = end.timeIntervalSince(start)
-        func x(_ date: Date) -> Double {
-            left + max(0, min(1, date.timeIntervalSince(start) / span)) * (width - left - right)
-        }
-        func y(_ progress: Double) -> Double { top + (1 - progress / 100) * (height - top - bottom) }
-        func f(_ value: Double) -> String { String(format: "%.1f", value) }
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" role="img" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" aria-label="\(t(.progress))">
-            <rect x="\(f(left))" y="\(f(top))" width="\(f(width - left - right))" height="\(f(height - top - bottom))" fill="#f2f5f8" />
+    /// The small inline SVG of each item: progress over the period as a step line (0–100 %),
+    /// milestones due in the period as diamonds (filled when done by the period's end).
+    /// Holds what the timelines of one report share: the period's frame and the x of each
+    /// due date (the same dates recur across items). Coordinates have one decimal, as
+    /// `String(format: "%.1f")` writes them (FixedDecimal).
+    struct Timeline {
+        static let width = 240.0, height = 48.0, left = 4.0, right = 4.0, top = 6.0, bottom = 10.0
+        let from: String
+        let to: String
+        let start: Date
+        let end: Date
+        let span: Double
+        let head: String
+        var dueX: [String: Double?] = [:]
 
-            """
-        if !row.series.isEmpty {
-            var points: [String] = []
-            var previous: Double?
-            for step in row.series {
-                if let previous { points.append("\(f(x(step.at))),\(f(y(previous)))") }
-                points.append("\(f(x(step.at))),\(f(y(step.progress)))")
-                previous = step.progress
-            }
-            if let previous { points.append("\(f(x(end))),\(f(y(previous)))") }
-            svg += "<polyline fill=\"none\" stroke=\"#1d5f8a\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\" />\n"
-        }
-        let milestones = row.item.milestones + row.item.allMeasures.flatMap(\.milestones)
-        for milestone in milestones where milestone.due >= period.from && milestone.due <= period.to {
-            guard let due = Day.start(of: milestone.due) else { continue }
-            let done = milestone.done.map { $0 <= period.to } ?? false
-            let cx = x(due), cy = height - bottom / 2
-            svg += """
-                <g><title>\(e(milestone.title)): \(e(milestone.due))\(milestone.done.map { " ✓ \(e($0))" } ?? "")</title>\
-                <polygon points="\(f(cx)),\(f(cy - 4)) \(f(cx + 4)),\(f(cy)) \(f(cx)),\(f(cy + 4)) \(f(cx - 4)),\(f(cy))" fill="\(done ? "#1f5c33" : "#fff")" stroke="\(done ? "#1f5c33" : "#c2562b")" /></g>
+        init?(period: ProgressPeriod, label: String) {
+            guard let start = Day.start(of: period.from), let end = Day.end(of: period.to), end > start else { return nil }
+            (from, to) = (period.from, period.to)
+            self.start = start
+            self.end = end
+            span = end.timeIntervalSince(start)
+            func f(_ value: Double) -> String { FixedDecimal.text(value, decimals: 1) }
+            let (width, height, left, right, top, bottom) = (Self.width, Self.height, Self.left, Self.right, Self.top, Self.bottom)
+            head = """
+                <svg xmlns="http://www.w3.org/2000/svg" role="img" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" aria-label="\(label)">
+                <rect x="\(f(left))" y="\(f(top))" width="\(f(width - left - right))" height="\(f(height - top - bottom))" fill="#f2f5f8" />
 
                 """
         }
-        return svg + "</svg>"
+
+        func x(_ date: Date) -> Double {
+            Self.left + max(0, min(1, date.timeIntervalSince(start) / span)) * (Self.width - Self.left - Self.right)
+        }
+
+        func y(_ progress: Double) -> Double { Self.top + (1 - progress / 100) * (Self.height - Self.top - Self.bottom) }
+
+        mutating func write(_ row: ProgressPeriod.Row, into svg: inout String, html: HTMLReport) {
+            func f(_ value: Double) { FixedDecimal.append(value, decimals: 1, to: &svg) }
+            func point(_ x: Double, _ y: Double) { f(x); svg += ","; f(y) }
+            svg += head
+            if !row.series.isEmpty {
+                svg += "<polyline fill=\"none\" stroke=\"#1d5f8a\" stroke-width=\"2\" points=\""
+                var previous: Double?
+                for step in row.series {
+                    if let previous { point(x(step.at), y(previous)); svg += " " }
+                    point(x(step.at), y(step.progress))
+                    svg += " "
+                    previous = step.progress
+                }
+                // The line runs on to the period's end at the last step's height.
+                if let previous { point(x(end), y(previous)) }
+                svg += "\" />\n"
+            }
+            for milestones in [row.item.milestones] + row.item.allMeasures.map(\.milestones) {
+                for milestone in milestones where milestone.due >= from && milestone.due <= to {
+                    guard let cx = dueX(milestone.due) else { continue }
+                    let done = milestone.done.map { $0 <= to } ?? false
+                    let cy = Self.height - Self.bottom / 2
+                    svg += "<g><title>\(html.e(milestone.title)): \(html.e(milestone.due))\(milestone.done.map { " ✓ \(html.e($0))" } ?? "")</title>"
+                    svg += "<polygon points=\""
+                    point(cx, cy - 4); svg += " "; point(cx + 4, cy); svg += " "; point(cx, cy + 4); svg += " "; point(cx - 4, cy)
+                    svg += done ? "\" fill=\"#1f5c33\" stroke=\"#1f5c33\" /></g>\n" : "\" fill=\"#fff\" stroke=\"#c2562b\" /></g>\n"
+                }
+            }
+            svg += "</svg>"
+        }
+
+        private mutating func dueX(_ due: String) -> Double? {
+            if let known = dueX[due] { return known }
+            let value = Day.start(of: due).map(x)
+            dueX[due] = value
+            return value
+        }
     }
 }

@@ -202,11 +202,21 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
         for try await row in rows {
-            let r = row.makeRandomAccess()
-            let entity = try r.get("entity_id", as: UUID.self)
-            let state = try r.recordedState(milestones: try r.milestones(), archived: try r.get("archived"))
-            if try r.get("kind", as: String.self) == HistoryKind.item.rawValue { items[entity] = (state, try r.get("at")) }
-            else { measures.append((try r.get("item_id"), entity, try r.get("created_at", as: Date?.self) ?? .distantPast, state)) }
+            // Cell by cell, in the order selected (a row per item and measure: thousands).
+            var cells = Cells(row)
+            let entity = try cells.next(UUID.self), kind = try HistoryKind(decoding: try cells.next(String.self))
+            let item = try cells.next(UUID.self), created = try cells.next(Date?.self), at = try cells.next(Date.self)
+            let parent = try cells.next(UUID?.self), title = try cells.next(String?.self), lead = try cells.next([String].self)
+            let timeframe = try Timeframe.stored(kind: try cells.next(), year: try cells.next(), toYear: try cells.next())
+            let status = try ImplementationStatus(decoding: try cells.next(String.self))
+            let statusExplicit = try cells.next(Bool.self), progress = Int(try cells.next(Int32.self))
+            let weight = try cells.next(Double?.self), reviewDue = try cells.next(String?.self)
+            let milestones = Milestone.stored(titles: try cells.next(), dues: try cells.next(), dones: try cells.next())
+            let state = RecordedState(parentId: parent, title: title, lead: lead, timeframe: timeframe, status: status,
+                                      statusExplicit: statusExplicit, progress: progress, weight: weight, reviewDue: reviewDue,
+                                      milestones: milestones, archived: try cells.next(Bool.self))
+            if kind == .item { items[entity] = (state, at) }
+            else { measures.append((item, entity, created ?? .distantPast, state)) }
         }
         return (items, PostgresMeasureRepository.grouped(measures))
     }
@@ -320,30 +330,41 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     }
 
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
-        // The latest state of each entity before the start (picked on narrow columns, as in
-        // `states`), then every change up to the end; put in time order here, not by a sort
-        // of every row in the database. Only the columns the replay reads (HistoryPoint).
+        // The latest state of each entity before the start (one step down the index per
+        // item and measure, as in `states`), then the period's changes (a range of the index
+        // on time, sql/016); put in time order here, not by a sort of every row in the
+        // database. Only the columns the replay reads (HistoryPoint), read cell by cell.
         let rows = try await client.query("""
-            WITH baseline AS (
-                SELECT DISTINCT ON (entity_id) id FROM implementation_history
-                 WHERE workshop_id = \(workshop) AND at < \(start)
-                 ORDER BY entity_id, at DESC, id DESC
+            WITH entities AS (
+                SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
+                UNION ALL
+                SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
             )
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, e.created_at,
+                   h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
+              FROM entities e CROSS JOIN LATERAL (
+                       SELECT * FROM implementation_history h
+                        WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(start)
+                        ORDER BY h.at DESC, h.id DESC LIMIT 1) h
+            UNION ALL
             SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, m.created_at,
                    h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
               FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
-             WHERE h.id IN (SELECT id FROM baseline)
-                OR (h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end))
+             WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
             """, logger: logger)
         var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
-        for try await (id, item, kind, entity, at, created, parent, status, statusExplicit, progress, weight, archived)
-            in rows.decode((Int64, UUID, String, UUID, Date, Date?, UUID?, String, Bool, Int32, Double?, Bool).self) {
-            let state = RecordedState(parentId: parent, status: try ImplementationStatus(decoding: status),
-                                      statusExplicit: statusExplicit, progress: Int(progress), weight: weight, archived: archived)
+        for try await row in rows {
+            var cells = Cells(row)
+            let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
+            let kind = try HistoryKind(decoding: try cells.next(String.self))
+            let entity = try cells.next(UUID.self), at = try cells.next(Date.self), created = try cells.next(Date?.self)
+            let state = RecordedState(parentId: try cells.next(UUID?.self),
+                                      status: try ImplementationStatus(decoding: try cells.next(String.self)),
+                                      statusExplicit: try cells.next(Bool.self), progress: Int(try cells.next(Int32.self)),
+                                      weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
             // Creation order of measures: their creation time in microseconds is order enough.
             let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
-            points[item, default: []].append((id, HistoryPoint(kind: try HistoryKind(decoding: kind), entityId: entity, at: at,
-                                                               state: state, order: order)))
+            points[item, default: []].append((id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state, order: order)))
         }
         return points.mapValues { rows in
             rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)

@@ -9,14 +9,27 @@ extension PostgresRandomAccessRow {
     }
 }
 
+/// A row's cells in order, each decoded as the type asked. For results of thousands of
+/// rows, where the generic tuple decode (type metadata looked up per row) and a
+/// random-access row (a table of column names built per row) cost more than the data.
+struct Cells {
+    /// The row has fewer columns than were read: the query and the reader disagree.
+    struct Missing: Error {}
+
+    private var cells: PostgresRow.Iterator
+
+    init(_ row: PostgresRow) { cells = row.makeIterator() }
+
+    mutating func next<T: PostgresDecodable>(_ type: T.Type = T.self) throws -> T {
+        guard let cell = cells.next() else { throw Missing() }
+        return try cell.decode(T.self, context: .default)
+    }
+}
+
 extension PostgresRandomAccessRow {
     /// A recommendation's timeframe from its columns `timeframe_kind`, `_year`, `_to_year`.
     func timeframe() throws -> Timeframe? {
-        guard let kind = try get("timeframe_kind", as: String?.self).map({ try Timeframe.Kind(decoding: $0) }) else {
-            return nil
-        }
-        return Timeframe(kind: kind, year: try get("timeframe_year", as: Int32?.self).map(Int.init),
-                         toYear: try get("timeframe_to_year", as: Int32?.self).map(Int.init))
+        try Timeframe.stored(kind: try get("timeframe_kind"), year: try get("timeframe_year"), toYear: try get("timeframe_to_year"))
     }
 
     /// An item's or measure's state from the columns `measure_state` records, named as in
@@ -32,10 +45,22 @@ extension PostgresRandomAccessRow {
     /// Milestones from implementation_history's columns `milestone_titles`, `milestone_dues`
     /// and `milestone_dones` (sql/013), where '' is a milestone not done.
     func milestones() throws -> [Milestone] {
-        let titles = try get("milestone_titles", as: [String].self)
-        let dues = try get("milestone_dues", as: [String].self)
-        let dones = try get("milestone_dones", as: [String].self)
-        return zip(titles, zip(dues, dones)).map { title, dates in
+        Milestone.stored(titles: try get("milestone_titles"), dues: try get("milestone_dues"), dones: try get("milestone_dones"))
+    }
+}
+
+extension Timeframe {
+    /// A timeframe from its columns `timeframe_kind`, `_year`, `_to_year`.
+    static func stored(kind: String?, year: Int32?, toYear: Int32?) throws -> Timeframe? {
+        guard let kind = try kind.map({ try Timeframe.Kind(decoding: $0) }) else { return nil }
+        return Timeframe(kind: kind, year: year.map(Int.init), toYear: toYear.map(Int.init))
+    }
+}
+
+extension Milestone {
+    /// Milestones from the three arrays of implementation_history (sql/013), '' where one is not done.
+    static func stored(titles: [String], dues: [String], dones: [String]) -> [Milestone] {
+        zip(titles, zip(dues, dones)).map { title, dates in
             Milestone(title: title, due: dates.0, done: dates.1.isEmpty ? nil : dates.1)
         }
     }
