@@ -8,7 +8,7 @@ enum JSONCoding {
     static func decoder() -> JSONDecoder { .rfc3339() }
 }
 
-/// An answer already written as the contract's JSON (JSONText: the thesis page), sent with
+/// An answer already written as the contract's JSON (JSONText: the workshop, the thesis page), sent with
 /// the headers Hummingbird gives the encoder's answers.
 struct WrittenJSON: ResponseGenerator {
     var json: JSONText

@@ -77,3 +77,19 @@ struct ThesisJSONTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 }
+
+@Suite("Workshops written directly as JSON")
+struct WorkshopJSONTests {
+    @Test("json() writes what JSONEncoder.contract() writes, byte for byte")
+    func sameAsEncoder() throws {
+        let every = Workshop(id: ThesisJSONTests.id(1), slug: "sachsen-2017", title: ThesisJSONTests.tricky,
+                             description: ThesisJSONTests.tricky, region: "Sachsen/Dresden", startsOn: "2017-03-01",
+                             endsOn: "2018-06-30", phase: .discussing, publicReport: true, minGroupSize: 7, opinionMinStances: 12,
+                             createdAt: Date(timeIntervalSince1970: 1_488_358_800.456), updatedAt: Date(timeIntervalSince1970: 1_500_000_000.999))
+        let bare = Workshop(id: ThesisJSONTests.id(2), slug: "w", title: "W", description: nil, region: nil, startsOn: nil,
+                            endsOn: nil, phase: .draft, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0.0005))
+        for workshop in [every, bare] {
+            #expect(workshop.json().text == (try ThesisJSONTests.encoded(workshop)))
+        }
+    }
+}
