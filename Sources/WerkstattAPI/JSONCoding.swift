@@ -8,6 +8,19 @@ enum JSONCoding {
     static func decoder() -> JSONDecoder { .rfc3339() }
 }
 
+/// An answer already written as the contract's JSON (JSONText: the workshop, the thesis page), sent with
+/// the headers Hummingbird gives the encoder's answers.
+struct WrittenJSON: ResponseGenerator {
+    var json: JSONText
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let bytes = json.bytes
+        return Response(status: .ok,
+                        headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
 /// A request body type that can say which of its fields break a rule.
 protocol ValidatedBody: Decodable {
     func violations() -> [FieldError]

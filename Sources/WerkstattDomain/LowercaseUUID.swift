@@ -9,19 +9,29 @@ extension UUID {
     /// The UUID as Werkstatt writes it: lower case. Written from the bytes: `uuidString`
     /// goes through snprintf, a large share of encoding a list with thousands of measures.
     public var text: String {
+        String(unsafeUninitializedCapacity: 36) { write(into: $0) }
+    }
+
+    /// Appends the text to `bytes`, with no String between (JSONText).
+    func append(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { _ = write(into: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Writes the 36 bytes of the text at the start of `buffer`; returns 36.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { buffer in
-                var index = 0
-                for (position, byte) in bytes.enumerated() {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        buffer[index] = UInt8(ascii: "-"); index += 1
-                    }
-                    buffer[index] = Self.hexDigits[Int(byte >> 4)]
-                    buffer[index + 1] = Self.hexDigits[Int(byte & 0x0f)]
-                    index += 2
+            var index = 0
+            for (position, byte) in bytes.enumerated() {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    buffer[index] = UInt8(ascii: "-"); index += 1
                 }
-                return index
+                buffer[index] = Self.hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = Self.hexDigits[Int(byte & 0x0f)]
+                index += 2
             }
+            return index
         }
     }
 

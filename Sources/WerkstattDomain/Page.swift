@@ -19,3 +19,16 @@ public struct Page<Item: Codable & Sendable>: Codable, Sendable {
         try container.encode(nextCursor, forKey: .nextCursor)
     }
 }
+
+extension Page {
+    /// The page as `encode(to:)` writes it (JSONText), each item by `item`; `bytesPerItem`
+    /// sizes the buffer.
+    public func json(bytesPerItem: Int, _ item: (inout JSONText, Item) -> Void) -> JSONText {
+        var json = JSONText(capacity: 64 + items.count * bytesPerItem)
+        json.object { json in
+            json.key("items", first: true); json.array(items, item)
+            json.key("next_cursor"); json.string(nextCursor)
+        }
+        return json
+    }
+}

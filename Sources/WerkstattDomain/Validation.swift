@@ -91,8 +91,11 @@ extension JSONEncoder {
         return encoder
     }
 
-    /// A time as the contract writes it: 2017-03-01T09:00:00.000Z.
+    /// A time as the contract writes it: 2017-03-01T09:00:00.000Z (ContractTime).
     public static func contractTime(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        ContractTime.write(date, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -34,7 +34,8 @@ struct ThesesController {
         return .init(status: .created, response: try await useCases.bringInThesis(new, in: workshop, by: try context.requireCaller()))
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Thesis> {
+    /// Written directly (`Page.json()`): the same text as the encoder's, at a fraction of the CPU.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> WrittenJSON {
         let workshop = try await context.workshop(useCases.access)
         var workingGroup: UUID?
         if let text = request.uri.queryParameters.get("working_group_id"), !text.isEmpty {
@@ -43,7 +44,8 @@ struct ThesesController {
             }
             workingGroup = id
         }
-        return try await theses.list(in: workshop.id, workingGroup: workingGroup, page: try request.pageRequest)
+        return WrittenJSON(json: try await theses.list(in: workshop.id, workingGroup: workingGroup,
+                                                       page: try request.pageRequest).json())
     }
 
     /// The thesis, if the caller may see its workshop.
@@ -52,10 +54,10 @@ struct ThesesController {
                                   load: theses.get, workshopOf: \.workshopId)
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Thesis {
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WrittenJSON {
         var thesis = try await visibleThesis(context).resource
         thesis.stances = try await theses.stances(of: thesis.id)
-        return thesis
+        return WrittenJSON(json: thesis.json())
     }
 
     @Sendable func setStance(_ request: Request, context: AppRequestContext) async throws -> StanceRecord {

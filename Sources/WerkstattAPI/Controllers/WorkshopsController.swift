@@ -29,8 +29,9 @@ struct WorkshopsController {
         try await workshops.list(visibleTo: try context.requireCaller(), page: try request.pageRequest)
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Workshop {
-        try await context.workshop(useCases.access)
+    /// Written directly (`Workshop.json()`): the same text as the encoder's.
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WrittenJSON {
+        WrittenJSON(json: try await context.workshop(useCases.access).json())
     }
 
     /// Settings a running workshop may change (k, the public report), by an admin or moderator.
