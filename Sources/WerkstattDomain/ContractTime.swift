@@ -25,7 +25,7 @@ enum ContractTime {
         let seconds = Int(whole) + 978_307_200   // since 1970-01-01
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let ofDay = seconds - days * 86_400
-        let (year, month, day) = civil(days)
+        let (year, month, day) = Day.civil(daysSinceEpoch: days)
         append(year, digits: 4, to: &bytes); bytes.append(UInt8(ascii: "-"))
         append(month, digits: 2, to: &bytes); bytes.append(UInt8(ascii: "-"))
         append(day, digits: 2, to: &bytes); bytes.append(UInt8(ascii: "T"))
@@ -33,19 +33,6 @@ enum ContractTime {
         append(ofDay / 60 % 60, digits: 2, to: &bytes); bytes.append(UInt8(ascii: ":"))
         append(ofDay % 60, digits: 2, to: &bytes); bytes.append(UInt8(ascii: "."))
         append(milliseconds, digits: 3, to: &bytes); bytes.append(UInt8(ascii: "Z"))
-    }
-
-    /// The Gregorian date of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`).
-    private static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468   // from 0000-03-01
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// `value` (not negative) in decimal, zero-padded to `digits`.

@@ -62,11 +62,11 @@ public struct PostgresMeasureRepository: MeasureRepository {
     }
 
     /// Measures by item, each item's in creation order (ties by id as text, which is
-    /// written once per measure: comparing `uuidString`s inside the sort formatted them
-    /// again on every comparison).
+    /// written once per measure: formatting ids inside the sort wrote them again on every
+    /// comparison).
     static func grouped(_ rows: [(item: UUID, id: UUID, created: Date, state: RecordedState)]) -> [UUID: [MeasureRecord]] {
         var result: [UUID: [MeasureRecord]] = [:]
-        let keyed = rows.map { (created: $0.created, id: $0.id.uuidString, row: $0) }
+        let keyed = rows.map { (created: $0.created, id: $0.id.text, row: $0) }
         for (index, entry) in keyed.sorted(by: { ($0.created, $0.id) < ($1.created, $1.id) }).enumerated() {
             result[entry.row.item, default: []].append(MeasureRecord(id: entry.row.id, state: entry.row.state, order: index))
         }
