@@ -15,6 +15,8 @@
 #   make bench-progress               (builds the release binary first)
 #
 # Settings: BENCH_ITEMS (500: 5,000 measures, 55,000 history rows), BENCH_RUNS (10).
+# BENCH_PERF=csv|html then profiles the server (`perf record -g`) during 20 more requests
+# of that report and prints the top symbols; BENCH_PERF_KEEP=FILE keeps the perf.data.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,4 +95,19 @@ time_get "as_of=2018-06-30 (json)" "$list?as_of=2018-06-30"
 time_get "list now (json)" "$list"
 time_get "progress report 2018 (html, de)" "$list?from=2018-01-01&to=2018-12-31&format=html&lang=de"
 time_get "progress report 2018 (csv)" "$list?from=2018-01-01&to=2018-12-31&format=csv"
+if [[ -n ${BENCH_PERF:-} ]]; then
+    bench_need perf linux-perf
+    report="$list?from=2018-01-01&to=2018-12-31&format=$BENCH_PERF&lang=de"
+    perf record -q -g -o "$work/perf.data" -p "${bench_pids[server]}" 2>"$work/perf-record.log" &
+    recorder=$!
+    sleep 0.5
+    for (( run = 1; run <= 20; run++ )); do
+        curl -sf -o /dev/null -H "Authorization: Bearer $admin" "http://127.0.0.1:$port$report"
+    done
+    kill -INT "$recorder"; wait "$recorder" || true
+    echo "== perf: the server during 20 progress reports ($BENCH_PERF); top 40 symbols (self time)"
+    perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 40 \
+        | { swift demangle 2>/dev/null || cat; } | cut -c1-200 | sed "s/[[:space:]]*$//" || true
+    if [[ -n ${BENCH_PERF_KEEP:-} ]]; then cp "$work/perf.data" "$BENCH_PERF_KEEP"; fi
+fi
 bench_machine

@@ -62,35 +62,34 @@ public struct HistoryPoint: Sendable, Equatable {
     /// progress, weight and archived. The store leaves the rest (title, lead, timeframe,
     /// review date, milestones) empty: what the report shows of them comes from the list.
     public var state: RecordedState
-    /// The measure's place in creation order (0 for the item).
-    public var order: Int
 
-    public init(kind: HistoryKind, entityId: UUID, at: Date, state: RecordedState, order: Int) {
-        self.kind = kind; self.entityId = entityId; self.at = at; self.state = state; self.order = order
+    public init(kind: HistoryKind, entityId: UUID, at: Date, state: RecordedState) {
+        self.kind = kind; self.entityId = entityId; self.at = at; self.state = state
     }
 }
 
 /// Rebuilds items from their history: the state as of a time, and progress over time.
 public enum HistoryReplay {
-    /// An item as it stood: its own state and its measures' states.
+    /// An item as it stood: its own state and its measures' states (by id). What it shows
+    /// is rolled up over the measures' shape, which needs no creation order.
     public struct Standing: Sendable, Equatable {
         public var item: RecordedState?
-        public var measures: [UUID: MeasureRecord] = [:]
-        public init(item: RecordedState? = nil, measures: [UUID: MeasureRecord] = [:]) {
+        public var measures: [UUID: RecordedState] = [:]
+        public init(item: RecordedState? = nil, measures: [UUID: RecordedState] = [:]) {
             self.item = item; self.measures = measures
         }
 
         mutating func apply(_ point: HistoryPoint) {
             switch point.kind {
             case .item: item = point.state
-            case .measure: measures[point.entityId] = MeasureRecord(id: point.entityId, state: point.state, order: point.order)
+            case .measure: measures[point.entityId] = point.state
             }
         }
 
         /// What the item shows in this standing: status and rolled-up progress (unrounded).
         public func shown(item id: UUID) -> (status: ImplementationStatus, progress: Double)? {
             guard let item else { return nil }
-            return MeasureTree.rollUp(own: item, records: Array(measures.values))
+            return MeasureTree.rollUp(own: item, shape: MeasureTree.Shape(measures), states: measures)
         }
     }
 
@@ -111,40 +110,88 @@ public enum HistoryReplay {
         }
     }
 
-    /// The item's shown progress and status after each change from `start` on (points in
-    /// time order): the first step is the standing at `start`, if the item existed then.
-    /// Changes recorded at the same instant count as one. The measures' shape is kept
-    /// between instants, rebuilt only when a change adds, moves or archives a measure.
-    public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
+    /// An item's course through a period, from one pass over its points.
+    public struct Course: Sendable, Equatable {
+        /// What the item showed at the period's start (progress unrounded); nil when it was
+        /// not recorded yet.
+        public var then: Step?
+        /// The status each measure shown in the item's tree showed at the start.
+        public var measuresThen: [UUID: ImplementationStatus]
+        /// Changes recorded from the start on, to the item or its measures.
+        public var changes: Int
+        /// The item's shown progress and status after each change from the start on: the
+        /// first step is `then`, if the item existed then. Changes recorded at the same
+        /// instant count as one, and a step that shows nothing new is left out.
+        public var series: [Step]
+    }
+
+    /// The item's course from `start` on (points in time order). The measures' shape is
+    /// kept between instants, rebuilt only when a change adds, moves or archives a measure.
+    public static func course(item id: UUID, _ points: [HistoryPoint], from start: Date) -> Course {
         var standing = Standing()
         var shape: MeasureTree.Shape?
         func apply(_ point: HistoryPoint) {
             if point.kind == .measure,
-               MeasureTree.Shape.changes(from: standing.measures[point.entityId]?.state, to: point.state) { shape = nil }
+               MeasureTree.Shape.changes(from: standing.measures[point.entityId], to: point.state) { shape = nil }
             standing.apply(point)
         }
-        func shown() -> (status: ImplementationStatus, progress: Double)? {
-            guard let item = standing.item else { return nil }
+        func currentShape() -> MeasureTree.Shape {
             // Built from the measures in the order the dictionary holds them, as `Standing.shown`
             // does; changing a measure's state in place keeps that order.
-            let current = shape ?? MeasureTree.Shape(Array(standing.measures.values))
+            let current = shape ?? MeasureTree.Shape(standing.measures)
             shape = current
-            return MeasureTree.rollUp(own: item, shape: current, measures: standing.measures)
+            return current
         }
-        var steps: [Step] = []
+        var course = Course(then: nil, measuresThen: [:], changes: 0, series: [])
         var index = points.startIndex
         while index < points.endIndex, points[index].at < start { apply(points[index]); index += 1 }
-        if let shown = shown() { steps.append(Step(at: start, progress: shown.progress, status: shown.status)) }
+        if let item = standing.item {
+            let shape = currentShape()
+            let shares = shape.shares(standing.measures)
+            let shown = MeasureTree.shown(own: item, children: shape.tally(shape.roots, of: shares))
+            course.then = Step(at: start, progress: shown.progress, status: shown.status)
+            course.measuresThen = shape.statuses(shares)
+            course.series.append(Step(at: start, progress: shown.progress, status: shown.status))
+        }
+        course.changes = points.endIndex - index
         while index < points.endIndex {
             let point = points[index]
             apply(point)
             index += 1
             if index < points.endIndex, points[index].at == point.at { continue }
-            guard let shown = shown() else { continue }
-            if let last = steps.last, last.progress == shown.progress, last.status == shown.status { continue }
-            steps.append(Step(at: point.at, progress: shown.progress, status: shown.status))
+            guard let item = standing.item else { continue }
+            let shown = MeasureTree.rollUp(own: item, shape: currentShape(), states: standing.measures)
+            if let last = course.series.last, last.progress == shown.progress, last.status == shown.status { continue }
+            course.series.append(Step(at: point.at, progress: shown.progress, status: shown.status))
         }
-        return steps
+        return course
+    }
+
+    /// The course of every item in `points` (each item's history in time order), replayed
+    /// on `lanes` tasks at once: items are independent, and the replay is the largest piece
+    /// of a progress report's work.
+    public static func courses(_ points: [UUID: [HistoryPoint]], from start: Date,
+                               lanes: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [UUID: Course] {
+        let items = Array(points.keys)
+        let size = max(1, (items.count + max(1, lanes) - 1) / max(1, lanes))
+        return await withTaskGroup(of: [UUID: Course].self) { group in
+            for first in stride(from: 0, to: items.count, by: size) {
+                let lane = items[first..<min(first + size, items.count)]
+                group.addTask {
+                    var courses: [UUID: Course] = [:]
+                    for id in lane { courses[id] = course(item: id, points[id] ?? [], from: start) }
+                    return courses
+                }
+            }
+            var all: [UUID: Course] = [:]
+            for await part in group { all.merge(part) { kept, _ in kept } }
+            return all
+        }
+    }
+
+    /// The item's shown progress and status after each change from `start` on (`Course.series`).
+    public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
+        course(item: id, points, from: start).series
     }
 }
 

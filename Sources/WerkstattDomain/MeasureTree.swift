@@ -25,34 +25,76 @@ public enum MeasureTree {
         }
     }
 
-    /// The progress of a parent: the weighted mean of its children's progress, dropped
-    /// children left out. A child without a weight counts with weight 1, so with no weights
-    /// at all it is the plain mean. Nil when no child counts (none, or all dropped).
-    public static func progress(of children: [Share]) -> Double? {
-        let counted = children.filter { $0.status != .dropped }
-        guard !counted.isEmpty else { return nil }
-        let total = counted.reduce(0) { $0 + ($1.weight ?? 1) }
-        return counted.reduce(0) { $0 + $1.progress * ($1.weight ?? 1) } / total
+    /// Children's shares taken one by one, in order: what their parent follows from them.
+    /// The one place of the roll-up rule (docs/methods.md): progress is the weighted mean of
+    /// the children's progress, dropped children left out, a child without a weight counting
+    /// with weight 1 (so with no weights at all it is the plain mean); the status is dropped
+    /// when all are dropped, else done when the others are all done, planned when they are
+    /// all planned, and in progress for any other mix.
+    public struct Tally: Sendable {
+        /// Whether any child was taken.
+        public private(set) var isEmpty = true
+        private var counted = 0
+        private var allDone = true
+        private var allPlanned = true
+        private var weights = 0.0
+        private var weighted = 0.0
+
+        public init() {}
+
+        public mutating func add(_ share: Share) {
+            isEmpty = false
+            guard share.status != .dropped else { return }
+            counted += 1
+            allDone = allDone && share.status == .done
+            allPlanned = allPlanned && share.status == .planned
+            // Two sums in the children's order: the same additions as summing each alone.
+            weights += share.weight ?? 1
+            weighted += share.progress * (share.weight ?? 1)
+        }
+
+        /// Nil when no child counts (none, or all dropped).
+        public var progress: Double? { counted == 0 ? nil : weighted / weights }
+
+        /// Nil when there are no children.
+        public var status: ImplementationStatus? {
+            if isEmpty { return nil }
+            if counted == 0 { return .dropped }
+            if allDone { return .done }
+            if allPlanned { return .planned }
+            return .inProgress
+        }
     }
 
-    /// The status a parent follows from its children: all dropped → dropped; of the others,
-    /// all done → done, all planned → planned, any other mix → in progress.
+    /// The progress of a parent (`Tally`); nil when no child counts.
+    public static func progress(of children: [Share]) -> Double? {
+        var tally = Tally()
+        for child in children { tally.add(child) }
+        return tally.progress
+    }
+
+    /// The status a parent follows from its children (`Tally`); nil without children.
     public static func status(of children: [ImplementationStatus]) -> ImplementationStatus? {
-        guard !children.isEmpty else { return nil }
-        let counted = children.filter { $0 != .dropped }
-        if counted.isEmpty { return .dropped }
-        if counted.allSatisfy({ $0 == .done }) { return .done }
-        if counted.allSatisfy({ $0 == .planned }) { return .planned }
-        return .inProgress
+        var tally = Tally()
+        for child in children { tally.add(Share(progress: 0, status: child, weight: nil)) }
+        return tally.status
     }
 
     /// What an item or measure shows, given its own state and its (already rolled-up) children.
     public static func shown(own: RecordedState, children: [Share])
         -> (status: ImplementationStatus, statusSource: StatusSource, progress: Double, progressSource: ProgressSource) {
+        var tally = Tally()
+        for child in children { tally.add(child) }
+        return shown(own: own, children: tally)
+    }
+
+    /// As above, with the children already tallied.
+    public static func shown(own: RecordedState, children: Tally)
+        -> (status: ImplementationStatus, statusSource: StatusSource, progress: Double, progressSource: ProgressSource) {
         guard !children.isEmpty else { return (own.status, .explicit, Double(own.progress), .own) }
-        let status = own.statusExplicit ? own.status : (Self.status(of: children.map(\.status)) ?? own.status)
+        let status = own.statusExplicit ? own.status : (children.status ?? own.status)
         // All children dropped: nothing counts, so nothing is done.
-        let progress = Self.progress(of: children) ?? 0
+        let progress = children.progress ?? 0
         return (status, own.statusExplicit ? .explicit : .derived, progress, .measures)
     }
 
@@ -71,28 +113,17 @@ public enum MeasureTree {
         forest(item: item, records: records).map(\.share)
     }
 
-    /// What an item shows given its own state and its measures, without building the
-    /// trees (the history replay computes this after every change).
-    public static func rollUp(own: RecordedState, records: [MeasureRecord]) -> (status: ImplementationStatus, progress: Double) {
-        var measures: [UUID: MeasureRecord] = [:]
-        for record in records { measures[record.id] = record }
-        return rollUp(own: own, shape: Shape(records), measures: measures)
-    }
-
-    /// As above, with the shape of the measures known (each measure's state by its id).
-    public static func rollUp(own: RecordedState, shape: Shape, measures: [UUID: MeasureRecord])
+    /// What an item shows given its own state, the shape of its measures and each one's
+    /// state by id, without building the trees (the history replay computes this after
+    /// every change).
+    public static func rollUp(own: RecordedState, shape: Shape, states: [UUID: RecordedState])
         -> (status: ImplementationStatus, progress: Double) {
-        func share(_ node: Int) -> Share? {
-            guard let state = measures[shape.ids[node]]?.state else { return nil }
-            let shown = Self.shown(own: state, children: shape.children[node].compactMap(share))
-            return Share(progress: shown.progress, status: shown.status, weight: state.weight)
-        }
-        let shown = Self.shown(own: own, children: shape.roots.compactMap(share))
+        let shown = Self.shown(own: own, children: shape.tally(shape.roots, of: shape.shares(states)))
         return (shown.status, shown.progress)
     }
 
-    /// Who hangs under whom among an item's live measures, siblings in the order of the
-    /// records given; a measure whose parent is archived or unknown hangs nowhere. It
+    /// Who hangs under whom among an item's live measures, siblings in the order the
+    /// dictionary holds them; a measure whose parent is archived or unknown hangs nowhere. It
     /// depends only on which measures there are, their parents and whether they are
     /// archived: the history replay keeps it while a change touches none of these.
     public struct Shape: Sendable, Equatable {
@@ -101,23 +132,60 @@ public enum MeasureTree {
         /// The node numbers below each node, and at the top.
         var children: [[Int]] = []
         var roots: [Int] = []
+        /// The nodes reachable from the top, each after the nodes below it.
+        var bottomUp: [Int] = []
 
-        public init(_ records: [MeasureRecord]) {
+        public init(_ states: [UUID: RecordedState]) {
             var node: [UUID: Int] = [:]
-            for record in records where !record.state.archived {
-                node[record.id] = ids.count
-                ids.append(record.id)
+            for (id, state) in states where !state.archived {
+                node[id] = ids.count
+                ids.append(id)
             }
             children = Array(repeating: [], count: ids.count)
-            for record in records where !record.state.archived {
-                guard let index = node[record.id] else { continue }
-                if let parent = record.state.parentId {
+            for (id, state) in states where !state.archived {
+                guard let index = node[id] else { continue }
+                if let parent = state.parentId {
                     // Under a parent that is not live: not shown, and nothing below it either.
                     if let above = node[parent] { children[above].append(index) }
                 } else {
                     roots.append(index)
                 }
             }
+            // Every node has one parent, so from the top this walks trees, never a cycle.
+            let below = children
+            var order: [Int] = []
+            func visit(_ node: Int) {
+                for child in below[node] { visit(child) }
+                order.append(node)
+            }
+            for root in roots { visit(root) }
+            bottomUp = order
+        }
+
+        /// What each measure shows as its parent counts it, by node number (nil: hanging
+        /// nowhere, or without a state in `states`), rolled up from the bottom.
+        func shares(_ states: [UUID: RecordedState]) -> [Share?] {
+            var shares = [Share?](repeating: nil, count: ids.count)
+            for node in bottomUp {
+                guard let state = states[ids[node]] else { continue }
+                let shown = MeasureTree.shown(own: state, children: tally(children[node], of: shares))
+                shares[node] = Share(progress: shown.progress, status: shown.status, weight: state.weight)
+            }
+            return shares
+        }
+
+        /// The shares of `nodes` that have one, in order.
+        func tally(_ nodes: [Int], of shares: [Share?]) -> Tally {
+            var tally = Tally()
+            for node in nodes { if let share = shares[node] { tally.add(share) } }
+            return tally
+        }
+
+        /// Each shown measure's status, from `shares`.
+        func statuses(_ shares: [Share?]) -> [UUID: ImplementationStatus] {
+            var statuses: [UUID: ImplementationStatus] = [:]
+            for node in bottomUp { if let share = shares[node] { statuses[ids[node]] = share.status } }
+            return statuses
         }
 
         /// Whether replacing `old` (nil: a new measure) with `new` could change the shape.

@@ -41,39 +41,28 @@ public struct ProgressPeriod: Sendable {
 
     /// - Parameters:
     ///   - now: the list as of `to`.
-    ///   - points: each item's history up to the end of `to`, in time order, starting with
-    ///     each entity's latest state before `from` (the standing at the period's start is
-    ///     replayed from them). An item without any history stood as it stands now.
-    public init(from: String, to: String, now: ImplementationList, points: [UUID: [HistoryPoint]]) {
+    ///   - courses: the course through the period of each item with any history
+    ///     (`HistoryReplay.courses`); an item without history stood as it stands now.
+    public init(from: String, to: String, now: ImplementationList, courses: [UUID: HistoryReplay.Course]) {
         self.from = from
         self.to = to
-        let start = Day.start(of: from) ?? .distantPast
-        var groups: [Group] = []
+        var rows: [Row] = []
         var completed: [Completion] = []
         for item in now.items {
-            let history = points[item.id] ?? []
-            let standing = HistoryReplay.standing(history, before: start)
             let then: (status: ImplementationStatus, progress: Double)?
             var measuresThen: [UUID: ImplementationStatus] = [:]
-            if history.isEmpty {
+            let course = courses[item.id]
+            if course == nil {
                 then = (item.status, item.progress)
                 for measure in item.allMeasures { measuresThen[measure.id] = measure.status }
-            } else if let shown = standing.shown(item: item.id) {
+            } else if let shown = course?.then {
                 then = (shown.status, MeasureTree.rounded(shown.progress))
-                for measure in MeasureTree.build(item: item.id, records: Array(standing.measures.values)).flatMap(\.flattened) {
-                    measuresThen[measure.id] = measure.status
-                }
+                measuresThen = course?.measuresThen ?? [:]
             } else {
                 then = nil
             }
-            let row = Row(item: item, statusThen: then?.status, progressThen: then?.progress,
-                          changes: history.filter { $0.at >= start }.count,
-                          series: HistoryReplay.series(item: item.id, history, from: start))
-            if let index = groups.firstIndex(where: { $0.code == item.workingGroup?.code }) {
-                groups[index].rows.append(row)
-            } else {
-                groups.append(Group(code: item.workingGroup?.code, title: item.workingGroup?.title, rows: [row]))
-            }
+            rows.append(Row(item: item, statusThen: then?.status, progressThen: then?.progress,
+                            changes: course?.changes ?? 0, series: course?.series ?? []))
             if item.status == .done, then?.status != .done {
                 completed.append(Completion(code: item.code, title: item.title, workingGroup: item.workingGroup?.code))
             }
@@ -81,9 +70,26 @@ public struct ProgressPeriod: Sendable {
                 completed.append(Completion(code: item.code, title: measure.title, workingGroup: item.workingGroup?.code))
             }
         }
-        self.groups = groups.sorted { ($0.code ?? "\u{10FFFF}") < ($1.code ?? "\u{10FFFF}") }
+        groups = Self.grouped(now.items).compactMap { positions in
+            guard let first = positions.first.map({ now.items[$0] }) else { return nil }
+            return Group(code: first.workingGroup?.code, title: first.workingGroup?.title, rows: positions.map { rows[$0] })
+        }
         self.completed = completed
         overdue = OverdueEntry.entries(in: now, on: to)
         fellBehind = overdue.filter { $0.due >= from }
+    }
+
+    /// The report's order of a list's items, as positions in it: per working group, by
+    /// code (items without one last), each group's items in list order.
+    public static func grouped(_ items: [ImplementationItem]) -> [[Int]] {
+        var groups: [(code: String?, positions: [Int])] = []
+        for (position, item) in items.enumerated() {
+            if let index = groups.firstIndex(where: { $0.code == item.workingGroup?.code }) {
+                groups[index].positions.append(position)
+            } else {
+                groups.append((item.workingGroup?.code, [position]))
+            }
+        }
+        return groups.sorted { ($0.code ?? "\u{10FFFF}") < ($1.code ?? "\u{10FFFF}") }.map(\.positions)
     }
 }

@@ -65,9 +65,9 @@ extension ProgressPeriod {
 extension HTMLReport {
     /// The printable progress report: per working group each item's progress then and now
     /// with a small timeline, what was completed, what fell behind, the overdue list, and
-    /// each item's lineage (linked from its row). Written into one string (it runs to
-    /// megabytes for a large list), not joined from many small ones.
-    public func progress(_ period: ProgressPeriod, workshop: Workshop, lineages: [UUID: Lineage]) -> String {
+    /// each item's lineage (`lineageSection`, linked from its row). Written into one string
+    /// (it runs to megabytes for a large list), not joined from many small ones.
+    public func progress(_ period: ProgressPeriod, workshop: Workshop, lineageSection: String) -> String {
         var body = """
             <section id="progress">
             <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
@@ -102,13 +102,21 @@ extension HTMLReport {
             : "<ul>\n" + period.completed.map { "<li>\(e($0.code)): \(e($0.title))</li>\n" }.joined() + "</ul>\n"
         body += "<h3>\(t(.fellBehind))</h3>\n" + overdueTable(period.fellBehind)
         body += "<h3>\(t(.overdue)) (\(e(period.to)))</h3>\n" + overdueTable(period.overdue)
-        body += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
-        for group in period.groups {
-            for row in group.rows { writeLineage(row.item, lineage: lineages[row.item.id], into: &body) }
-        }
         body += "</section>\n"
+        body += lineageSection
         return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
                     workshop: workshop, body: body)
+    }
+
+    /// The report's lineage section: each item's lineage, items in the report's order
+    /// (`ProgressPeriod.grouped`). It needs only the list, not the period's history.
+    public func lineageSection(_ list: ImplementationList, lineages: [UUID: Lineage]) -> String {
+        var html = "<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
+        html.reserveCapacity(list.items.count * 4_000)
+        for positions in ProgressPeriod.grouped(list.items) {
+            for item in positions.map({ list.items[$0] }) { writeLineage(item, lineage: lineages[item.id], into: &html) }
+        }
+        return html + "</section>\n"
     }
 
     private func overdueTable(_ entries: [OverdueEntry]) -> String {

@@ -60,19 +60,25 @@ extension Exports {
             throw RuleError.invalid([FieldError("from", "must be a date written YYYY-MM-DD")])
         }
         let implementation = repositories.implementation
-        // Two independent reads, on two connections at once.
+        // Two independent reads, on connections of their own.
         async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
         async let replayed = implementation.points(of: workshop.id, from: start, to: end)
-        let (now, points) = try await (listed, replayed)
-        let period = ProgressPeriod(from: from, to: to, now: now, points: points)
+        let now = try await listed
+        // The HTML's lineage section needs only the list: it is read and written while the
+        // history is still arriving.
+        let html = format.kind == .html || format.kind == .json
+        async let lineageSection = html
+            ? HTMLReport(language: format.language).lineageSection(now, lineages: try await lineages(of: now.items, in: workshop, for: audience))
+            : ""
+        let period = ProgressPeriod(from: from, to: to, now: now,
+                                    courses: await HistoryReplay.courses(try await replayed, from: start))
         let name = "progress-\(workshop.slug)-\(from)-\(to).\(format.fileExtension)"
         let body: String
         switch format.kind {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            let lineages = try await self.lineages(of: now.items, in: workshop, for: audience)
-            body = HTMLReport(language: format.language).progress(period, workshop: workshop, lineages: lineages)
+            body = HTMLReport(language: format.language).progress(period, workshop: workshop, lineageSection: try await lineageSection)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
                               fileName: name, body: body)

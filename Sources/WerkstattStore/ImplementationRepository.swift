@@ -105,6 +105,9 @@ public struct PostgresImplementationRepository: ImplementationRepository {
 
     public func list(of workshop: UUID, for audience: Audience, asOf day: String?) async throws -> ImplementationList {
         let cut = day.flatMap(Day.end(of:))
+        // As of a day, every item's and measure's state then, read on a second connection
+        // while the rounds and the list are read on the first.
+        async let statesThen = states(of: workshop, before: cut)
         var bindings = PostgresBindings()
         bindings.append(workshop)
         let candidates = try await client.query(PostgresQuery(unsafeSQL: Self.decisiveQuery, binds: bindings), logger: logger)
@@ -139,8 +142,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         let rows = try await client.query(PostgresQuery(unsafeSQL: Self.listQuery, binds: bindings), logger: logger)
         let measures: [UUID: [MeasureRecord]]
         var states: [UUID: (state: RecordedState, at: Date)] = [:]
-        if let cut {
-            let loaded = try await self.states(of: workshop, before: cut)
+        if let loaded = try await statesThen {
             states = loaded.items
             measures = loaded.measures
         } else {
@@ -178,9 +180,11 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                                   asOf: day, items: items)
     }
 
-    /// The latest recorded state of every item and measure of the workshop before `cut`.
-    func states(of workshop: UUID, before cut: Date) async throws
-        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]]) {
+    /// The latest recorded state of every item and measure of the workshop before `cut`
+    /// (nil without a cut).
+    func states(of workshop: UUID, before cut: Date?) async throws
+        -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]])? {
+        guard let cut else { return nil }
         // One step down the index per item and measure of the workshop (every entity the
         // history can name: neither is ever deleted apart from its history), instead of
         // reading every row before the cut to keep the latest. The state comes from the
@@ -330,45 +334,54 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     }
 
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
-        // The latest state of each entity before the start (one step down the index per
-        // item and measure, as in `states`), then the period's changes (a range of the index
-        // on time, sql/016); put in time order here, not by a sort of every row in the
-        // database. Only the columns the replay reads (HistoryPoint), read cell by cell.
-        let rows = try await client.query("""
+        // Two reads at once, on two connections: the latest state of each entity before the
+        // start (one step down the index per item and measure, as in `states`), and the
+        // period's changes (a range of the index on time, sql/016). Put in time order here,
+        // not by a sort of every row in the database.
+        async let before = pointRows("""
             WITH entities AS (
-                SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
+                SELECT id FROM implementation_items WHERE workshop_id = \(workshop)
                 UNION ALL
-                SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
+                SELECT id FROM measures WHERE workshop_id = \(workshop)
             )
-            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, e.created_at,
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at,
                    h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
               FROM entities e CROSS JOIN LATERAL (
                        SELECT * FROM implementation_history h
                         WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(start)
                         ORDER BY h.at DESC, h.id DESC LIMIT 1) h
-            UNION ALL
-            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at, m.created_at,
+            """)
+        async let during = pointRows("""
+            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at,
                    h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
-              FROM implementation_history h LEFT JOIN measures m ON m.id = h.entity_id
+              FROM implementation_history h
              WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
-            """, logger: logger)
+            """)
         var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
-        for try await row in rows {
-            var cells = Cells(row)
-            let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
-            let kind = try HistoryKind(decoding: try cells.next(String.self))
-            let entity = try cells.next(UUID.self), at = try cells.next(Date.self), created = try cells.next(Date?.self)
-            let state = RecordedState(parentId: try cells.next(UUID?.self),
-                                      status: try ImplementationStatus(decoding: try cells.next(String.self)),
-                                      statusExplicit: try cells.next(Bool.self), progress: Int(try cells.next(Int32.self)),
-                                      weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
-            // Creation order of measures: their creation time in microseconds is order enough.
-            let order = created.map { Int($0.timeIntervalSince1970 * 1_000_000) } ?? 0
-            points[item, default: []].append((id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state, order: order)))
+        for rows in try await [before, during] {
+            for row in rows { points[row.item, default: []].append((row.id, row.point)) }
         }
         return points.mapValues { rows in
             rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)
         }
+    }
+
+    /// History rows as the replay reads them (`HistoryPoint`: the columns of `points`' two
+    /// queries), cell by cell.
+    private func pointRows(_ query: PostgresQuery) async throws -> [(item: UUID, id: Int64, point: HistoryPoint)] {
+        var points: [(item: UUID, id: Int64, point: HistoryPoint)] = []
+        for try await row in try await client.query(query, logger: logger) {
+            var cells = Cells(row)
+            let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
+            let kind = try HistoryKind(decoding: try cells.next(String.self))
+            let entity = try cells.next(UUID.self), at = try cells.next(Date.self)
+            let state = RecordedState(parentId: try cells.next(UUID?.self),
+                                      status: try ImplementationStatus(decoding: try cells.next(String.self)),
+                                      statusExplicit: try cells.next(Bool.self), progress: Int(try cells.next(Int32.self)),
+                                      weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
+            points.append((item, id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state)))
+        }
+        return points
     }
 }
 

@@ -98,13 +98,13 @@ struct MeasureTreeTests {
         let item = Self.id(100)
         func at(_ day: String) -> Date { Day.start(of: day)!.addingTimeInterval(43_200) }
         let points = [
-            HistoryPoint(kind: .item, entityId: item, at: at("2017-03-15"), state: RecordedState(), order: 0),
-            HistoryPoint(kind: .measure, entityId: Self.id(1), at: at("2017-03-15"), state: RecordedState(title: "a"), order: 1),
-            HistoryPoint(kind: .measure, entityId: Self.id(2), at: at("2017-03-15"), state: RecordedState(title: "b"), order: 2),
+            HistoryPoint(kind: .item, entityId: item, at: at("2017-03-15"), state: RecordedState()),
+            HistoryPoint(kind: .measure, entityId: Self.id(1), at: at("2017-03-15"), state: RecordedState(title: "a")),
+            HistoryPoint(kind: .measure, entityId: Self.id(2), at: at("2017-03-15"), state: RecordedState(title: "b")),
             HistoryPoint(kind: .measure, entityId: Self.id(1), at: at("2018-03-31"),
-                         state: RecordedState(title: "a", status: .inProgress, progress: 50), order: 1),
+                         state: RecordedState(title: "a", status: .inProgress, progress: 50)),
             HistoryPoint(kind: .measure, entityId: Self.id(2), at: at("2018-09-30"),
-                         state: RecordedState(title: "b", status: .done, progress: 100), order: 2),
+                         state: RecordedState(title: "b", status: .done, progress: 100)),
         ]
         let cut = try #require(Day.end(of: "2018-06-30"))
         let standing = HistoryReplay.standing(points, before: cut)
