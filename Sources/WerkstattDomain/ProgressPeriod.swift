@@ -43,7 +43,10 @@ public struct ProgressPeriod: Sendable {
     ///   - now: the list as of `to`.
     ///   - courses: the course through the period of each item with any history
     ///     (`HistoryReplay.courses`); an item without history stood as it stands now.
-    public init(from: String, to: String, now: ImplementationList, courses: [UUID: HistoryReplay.Course]) {
+    ///   - overdue: everything overdue at the period's end (`OverdueEntry.entries(in: now,
+    ///     on: to)`, which needs the list alone: worked out while the history is read).
+    public init(from: String, to: String, now: ImplementationList, courses: [UUID: HistoryReplay.Course],
+                overdue: [OverdueEntry]) {
         self.from = from
         self.to = to
         var rows: [Row] = []
@@ -75,8 +78,13 @@ public struct ProgressPeriod: Sendable {
             return Group(code: first.workingGroup?.code, title: first.workingGroup?.title, rows: positions.map { rows[$0] })
         }
         self.completed = completed
-        overdue = OverdueEntry.entries(in: now, on: to)
-        fellBehind = overdue.filter { $0.due >= from }
+        self.overdue = overdue
+        fellBehind = Self.fellBehind(overdue, from: from)
+    }
+
+    /// What fell behind in a period starting on `from`: overdue at its end, due inside it.
+    public static func fellBehind(_ overdue: [OverdueEntry], from: String) -> [OverdueEntry] {
+        overdue.filter { $0.due >= from }
     }
 
     /// The report's order of a list's items, as positions in it: per working group, by

@@ -64,10 +64,10 @@ extension ProgressPeriod {
 
 extension HTMLReport {
     /// The printable progress report: per working group each item's progress then and now
-    /// with a small timeline, what was completed, what fell behind, the overdue list, and
-    /// each item's lineage (`lineageSection`, linked from its row). Written into one string
+    /// with a small timeline, what was completed, then `listParts` (what fell behind, the
+    /// overdue list and each item's lineage, linked from its row). Written into one string
     /// (it runs to megabytes for a large list), not joined from many small ones.
-    public func progress(_ period: ProgressPeriod, workshop: Workshop, lineageSection: String) -> String {
+    public func progress(_ period: ProgressPeriod, workshop: Workshop, listParts: String) -> String {
         var body = """
             <section id="progress">
             <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
@@ -100,18 +100,20 @@ extension HTMLReport {
         body += "<h3>\(t(.completed))</h3>\n"
         body += period.completed.isEmpty ? "<p>\(t(.nothing))</p>\n"
             : "<ul>\n" + period.completed.map { "<li>\(e($0.code)): \(e($0.title))</li>\n" }.joined() + "</ul>\n"
-        body += "<h3>\(t(.fellBehind))</h3>\n" + overdueTable(period.fellBehind)
-        body += "<h3>\(t(.overdue)) (\(e(period.to)))</h3>\n" + overdueTable(period.overdue)
-        body += "</section>\n"
-        body += lineageSection
+        body += listParts
         return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
                     workshop: workshop, body: body)
     }
 
-    /// The report's lineage section: each item's lineage, items in the report's order
-    /// (`ProgressPeriod.grouped`). It needs only the list, not the period's history.
-    public func lineageSection(_ list: ImplementationList, lineages: [UUID: Lineage]) -> String {
-        var html = "<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
+    /// The parts of the progress report of `from`–`to` that follow from the list as of its
+    /// end alone: what fell behind, what is overdue (`overdue`), and each item's lineage,
+    /// items in the report's order (`ProgressPeriod.grouped`). Written while the period's
+    /// history is still being read.
+    public func progressListParts(_ list: ImplementationList, from: String, to: String, overdue: [OverdueEntry],
+                                  lineages: [UUID: Lineage]) -> String {
+        var html = "<h3>\(t(.fellBehind))</h3>\n" + overdueTable(ProgressPeriod.fellBehind(overdue, from: from))
+        html += "<h3>\(t(.overdue)) (\(e(to)))</h3>\n" + overdueTable(overdue)
+        html += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
         html.reserveCapacity(list.items.count * 4_000)
         for positions in ProgressPeriod.grouped(list.items) {
             for item in positions.map({ list.items[$0] }) { writeLineage(item, lineage: lineages[item.id], into: &html) }

@@ -64,21 +64,21 @@ extension Exports {
         async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
         async let replayed = implementation.points(of: workshop.id, from: start, to: end)
         let now = try await listed
-        // The HTML's lineage section needs only the list: it is read and written while the
-        // history is still arriving.
-        let html = format.kind == .html || format.kind == .json
-        async let lineageSection = html
-            ? HTMLReport(language: format.language).lineageSection(now, lineages: try await lineages(of: now.items, in: workshop, for: audience))
+        // What follows from the list alone is worked out while the history is still arriving.
+        let overdue = OverdueEntry.entries(in: now, on: to)
+        let listParts = format.kind == .html || format.kind == .json
+            ? HTMLReport(language: format.language).progressListParts(
+                now, from: from, to: to, overdue: overdue, lineages: try await lineages(of: now.items, in: workshop, for: audience))
             : ""
         let period = ProgressPeriod(from: from, to: to, now: now,
-                                    courses: await HistoryReplay.courses(try await replayed, from: start))
+                                    courses: await HistoryReplay.courses(try await replayed, from: start), overdue: overdue)
         let name = "progress-\(workshop.slug)-\(from)-\(to).\(format.fileExtension)"
         let body: String
         switch format.kind {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            body = HTMLReport(language: format.language).progress(period, workshop: workshop, lineageSection: try await lineageSection)
+            body = HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: listParts)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
                               fileName: name, body: body)

@@ -155,13 +155,16 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         for try await row in rows {
             let r = row.makeRandomAccess()
             let id = try r.get("id", as: UUID.self)
-            var state = try Self.ownState(r)
+            let state: RecordedState
             if let cut {
                 // As of a day: the latest recorded state before its end; an item never
                 // changed since its creation stood as it stands now, if it existed then.
                 let created = try r.get("created_at", as: Date.self)
                 if let then = states[id] { state = then.state }
                 else if try r.get("recorded", as: Bool.self) || created >= cut { continue }
+                else { state = try Self.ownState(r) }
+            } else {
+                state = try Self.ownState(r)
             }
             var item = try Self.item(r, position: items.count + 1, state: state, measures: measures[id] ?? [])
             // As of a day, the item was last changed when its latest state then was recorded.
@@ -336,9 +339,10 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     public func points(of workshop: UUID, from start: Date, to end: Date) async throws -> [UUID: [HistoryPoint]] {
         // Two reads at once, on two connections: the latest state of each entity before the
         // start (one step down the index per item and measure, as in `states`), and the
-        // period's changes (a range of the index on time, sql/016). Put in time order here,
-        // not by a sort of every row in the database.
-        async let before = pointRows("""
+        // period's changes (a range of the index on time, sql/016). Each is put in time order
+        // per item as it arrives, not by a sort of every row in the database; all of the
+        // first come before all of the second.
+        async let before = pointsByItem("""
             WITH entities AS (
                 SELECT id FROM implementation_items WHERE workshop_id = \(workshop)
                 UNION ALL
@@ -351,25 +355,21 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                         WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(start)
                         ORDER BY h.at DESC, h.id DESC LIMIT 1) h
             """)
-        async let during = pointRows("""
+        async let during = pointsByItem("""
             SELECT h.id, h.item_id, h.kind, h.entity_id, h.at,
                    h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
               FROM implementation_history h
              WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
             """)
-        var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
-        for rows in try await [before, during] {
-            for row in rows { points[row.item, default: []].append((row.id, row.point)) }
-        }
-        return points.mapValues { rows in
-            rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)
-        }
+        var points = try await before
+        for (item, changes) in try await during { points[item, default: []] += changes }
+        return points
     }
 
     /// History rows as the replay reads them (`HistoryPoint`: the columns of `points`' two
-    /// queries), cell by cell.
-    private func pointRows(_ query: PostgresQuery) async throws -> [(item: UUID, id: Int64, point: HistoryPoint)] {
-        var points: [(item: UUID, id: Int64, point: HistoryPoint)] = []
+    /// queries, read cell by cell), each item's in time order.
+    private func pointsByItem(_ query: PostgresQuery) async throws -> [UUID: [HistoryPoint]] {
+        var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
         for try await row in try await client.query(query, logger: logger) {
             var cells = Cells(row)
             let id = try cells.next(Int64.self), item = try cells.next(UUID.self)
@@ -379,9 +379,11 @@ public struct PostgresImplementationRepository: ImplementationRepository {
                                       status: try ImplementationStatus(decoding: try cells.next(String.self)),
                                       statusExplicit: try cells.next(Bool.self), progress: Int(try cells.next(Int32.self)),
                                       weight: try cells.next(Double?.self), archived: try cells.next(Bool.self))
-            points.append((item, id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state)))
+            points[item, default: []].append((id, HistoryPoint(kind: kind, entityId: entity, at: at, state: state)))
         }
-        return points
+        return points.mapValues { rows in
+            rows.sorted { ($0.point.at, $0.id) < ($1.point.at, $1.id) }.map(\.point)
+        }
     }
 }
 
