@@ -67,42 +67,57 @@ extension HTMLReport {
     /// with a small timeline, what was completed, then `listParts` (what fell behind, the
     /// overdue list and each item's lineage, linked from its row). Written into one string
     /// (it runs to megabytes for a large list), not joined from many small ones.
-    public func progress(_ period: ProgressPeriod, workshop: Workshop, listParts: String) -> String {
+    public func progress(_ period: ProgressPeriod, workshop: Workshop, listParts: String) async -> String {
         var body = """
             <section id="progress">
             <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
 
             """
-        body.reserveCapacity(period.groups.reduce(0) { $0 + $1.rows.count } * 6_000)
-        var timeline = Timeline(period: period, label: t(.progress))
-        for group in period.groups {
-            let name = [group.code, group.title].compactMap { $0 }.joined(separator: " – ")
-            body += """
-                <h3>\(e(name.isEmpty ? language.text(.noWorkingGroup) : name))</h3>
-                <table>
-                <thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.status))</th><th>\(t(.progressThen))</th><th>\(t(.progressNow))</th><th>\(t(.changes))</th><th>\(t(.period))</th></tr></thead>
-                <tbody>
-
-                """
-            for row in group.rows {
-                let then = row.statusThen.map { language.status($0) } ?? language.text(.notRecorded)
-                body += """
-                    <tr><td><a href="#lineage-\(row.item.id.text)">\(e(row.item.code))</a></td><td>\(e(row.item.title))</td>\
-                    <td>\(e(then)) → <span class="status-\(row.item.status.rawValue.replacingOccurrences(of: "_", with: "-"))">\(e(language.status(row.item.status)))</span></td>\
-                    <td class="num">\(row.progressThen.map { e(language.number($0)) } ?? "–")</td><td class="num">\(e(language.number(row.item.progress)))</td>\
-                    <td class="num">\(row.changes)</td><td>
-                    """
-                timeline?.write(row, into: &body, html: self)
-                body += "</td></tr>\n"
+        body.reserveCapacity(period.groups.reduce(0) { $0 + $1.rows.count } * 2_000 + listParts.utf8.count)
+        // Each working group's table on a task of its own: they are independent, and their
+        // timelines are most of what is left to write once the history has been replayed.
+        let tables = await withTaskGroup(of: (index: Int, table: String).self) { tasks in
+            for (index, group) in period.groups.enumerated() {
+                tasks.addTask { (index, groupTable(group, of: period)) }
             }
-            body += "</tbody>\n</table>\n"
+            var tables = [String](repeating: "", count: period.groups.count)
+            for await written in tasks { tables[written.index] = written.table }
+            return tables
         }
+        for table in tables { body += table }
         body += "<h3>\(t(.completed))</h3>\n"
         body += period.completed.isEmpty ? "<p>\(t(.nothing))</p>\n"
             : "<ul>\n" + period.completed.map { "<li>\(e($0.code)): \(e($0.title))</li>\n" }.joined() + "</ul>\n"
         body += listParts
         return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
                     workshop: workshop, body: body)
+    }
+
+    /// One working group's table: each item's status and progress then and now, its changes
+    /// and its timeline.
+    private func groupTable(_ group: ProgressPeriod.Group, of period: ProgressPeriod) -> String {
+        let name = [group.code, group.title].compactMap { $0 }.joined(separator: " – ")
+        var html = """
+            <h3>\(e(name.isEmpty ? language.text(.noWorkingGroup) : name))</h3>
+            <table>
+            <thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.status))</th><th>\(t(.progressThen))</th><th>\(t(.progressNow))</th><th>\(t(.changes))</th><th>\(t(.period))</th></tr></thead>
+            <tbody>
+
+            """
+        html.reserveCapacity(group.rows.count * 2_000)
+        var timeline = Timeline(period: period, label: t(.progress))
+        for row in group.rows {
+            let then = row.statusThen.map { language.status($0) } ?? language.text(.notRecorded)
+            html += """
+                <tr><td><a href="#lineage-\(row.item.id.text)">\(e(row.item.code))</a></td><td>\(e(row.item.title))</td>\
+                <td>\(e(then)) → <span class="status-\(row.item.status.rawValue.replacingOccurrences(of: "_", with: "-"))">\(e(language.status(row.item.status)))</span></td>\
+                <td class="num">\(row.progressThen.map { e(language.number($0)) } ?? "–")</td><td class="num">\(e(language.number(row.item.progress)))</td>\
+                <td class="num">\(row.changes)</td><td>
+                """
+            timeline?.write(row, into: &html, html: self)
+            html += "</td></tr>\n"
+        }
+        return html + "</tbody>\n</table>\n"
     }
 
     /// The parts of the progress report of `from`–`to` that follow from the list as of its
@@ -196,7 +211,7 @@ extension HTMLReport {
 
     /// The small inline SVG of each item: progress over the period as a step line (0–100 %),
     /// milestones due in the period as diamonds (filled when done by the period's end).
-    /// Holds what the timelines of one report share: the period's frame and the x of each
+    /// Holds what the timelines of one table share: the period's frame and the x of each
     /// due date (the same dates recur across items). Coordinates have one decimal, as
     /// `String(format: "%.1f")` writes them (FixedDecimal).
     struct Timeline {

@@ -78,7 +78,7 @@ extension Exports {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            body = HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: listParts)
+            body = await HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: listParts)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
                               fileName: name, body: body)
