@@ -126,28 +126,45 @@ extension HTMLReport {
     /// history is still being read.
     public func progressListParts(_ list: ImplementationList, from: String, to: String, overdue: [OverdueEntry],
                                   lineages: [UUID: Lineage]) -> String {
-        var html = "<h3>\(t(.fellBehind))</h3>\n" + overdueTable(ProgressPeriod.fellBehind(overdue, from: from))
-        html += "<h3>\(t(.overdue)) (\(e(to)))</h3>\n" + overdueTable(overdue)
+        var html = ""
+        html.reserveCapacity(overdue.count * 2 * 200 + list.items.count * 1_200)
+        html += "<h3>\(t(.fellBehind))</h3>\n"
+        writeOverdueTable(ProgressPeriod.fellBehind(overdue, from: from), into: &html)
+        html += "<h3>\(t(.overdue)) (\(e(to)))</h3>\n"
+        writeOverdueTable(overdue, into: &html)
         html += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
-        html.reserveCapacity(list.items.count * 4_000)
         for positions in ProgressPeriod.grouped(list.items) {
             for item in positions.map({ list.items[$0] }) { writeLineage(item, lineage: lineages[item.id], into: &html) }
         }
         return html + "</section>\n"
     }
 
-    private func overdueTable(_ entries: [OverdueEntry]) -> String {
-        guard !entries.isEmpty else { return "<p>\(t(.nothing))</p>\n" }
-        var html = "<table>\n<thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.lead))</th><th>\(t(.milestone))</th><th>\(t(.due))</th><th>\(t(.daysLate))</th></tr></thead>\n<tbody>\n"
+    /// A table of overdue entries, appended piece by piece (it runs to thousands of rows).
+    private func writeOverdueTable(_ entries: [OverdueEntry], into html: inout String) {
+        guard !entries.isEmpty else { html += "<p>\(t(.nothing))</p>\n"; return }
+        html += "<table>\n<thead><tr><th>\(t(.code))</th><th>\(t(.title))</th><th>\(t(.lead))</th><th>\(t(.milestone))</th><th>\(t(.due))</th><th>\(t(.daysLate))</th></tr></thead>\n<tbody>\n"
+        let late = e(language.text(.reportLate))
         for entry in entries {
-            html += """
-                <tr><td><a href="#lineage-\(entry.itemId.text)">\(e(entry.code))</a></td><td>\(e(entry.title))</td>\
-                <td>\(entry.lead.map(e).joined(separator: "<br />"))</td><td>\(e(entry.milestone ?? language.text(.reportLate)))</td>\
-                <td>\(e(entry.due))</td><td class="num">\(entry.daysLate)</td></tr>
-
-                """
+            html += "<tr><td><a href=\"#lineage-"
+            html += entry.itemId.text
+            html += "\">"
+            html += e(entry.code)
+            html += "</a></td><td>"
+            html += e(entry.title)
+            html += "</td><td>"
+            for (index, lead) in entry.lead.enumerated() {
+                if index > 0 { html += "<br />" }
+                html += e(lead)
+            }
+            html += "</td><td>"
+            html += entry.milestone.map(e) ?? late
+            html += "</td><td>"
+            html += e(entry.due)
+            html += "</td><td class=\"num\">"
+            html += String(entry.daysLate)
+            html += "</td></tr>\n"
         }
-        return html + "</tbody>\n</table>\n"
+        html += "</tbody>\n</table>\n"
     }
 
     /// An item's lineage: the theses it came from, the rounds it stood in, its measures.
@@ -199,7 +216,19 @@ extension HTMLReport {
             html += ")"
         }
         for milestone in measure.milestones {
-            html += "<br /><small>\(t(.milestone)): \(e(milestone.title)), \(t(.due)) \(e(milestone.due))\(milestone.done.map { " ✓ \(e($0))" } ?? "")</small>"
+            html += "<br /><small>"
+            html += t(.milestone)
+            html += ": "
+            html += e(milestone.title)
+            html += ", "
+            html += t(.due)
+            html += " "
+            html += e(milestone.due)
+            if let done = milestone.done {
+                html += " ✓ "
+                html += e(done)
+            }
+            html += "</small>"
         }
         if !measure.measures.isEmpty {
             html += "\n<ul>\n"
