@@ -64,9 +64,10 @@ extension Exports {
         async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
         async let replayed = implementation.points(of: workshop.id, from: start, to: end)
         let now = try await listed
-        // What follows from the list alone is worked out while the history is still arriving.
+        // What follows from the list alone is worked out while the history is still arriving
+        // (and the HTML's parts of it beside the replay, if the history comes first).
         let overdue = OverdueEntry.entries(in: now, on: to)
-        let listParts = format.kind == .html || format.kind == .json
+        async let listParts = format.kind == .html || format.kind == .json
             ? HTMLReport(language: format.language).progressListParts(
                 now, from: from, to: to, overdue: overdue, lineages: try await lineages(of: now.items, in: workshop, for: audience))
             : ""
@@ -78,7 +79,7 @@ extension Exports {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            body = await HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: listParts)
+            body = await HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: try await listParts)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
                               fileName: name, body: body)
