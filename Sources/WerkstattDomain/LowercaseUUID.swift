@@ -12,6 +12,15 @@ extension UUID {
         String(unsafeUninitializedCapacity: 36) { write(into: $0) }
     }
 
+    /// Whether `self` comes before `other` in the order of their text: the bytes compare
+    /// as their lower-case hex does (digits before letters, dashes in the same places), so
+    /// no text is written to sort by id.
+    public func precedes(_ other: UUID) -> Bool {
+        withUnsafeBytes(of: uuid) { mine in
+            withUnsafeBytes(of: other.uuid) { theirs in mine.lexicographicallyPrecedes(theirs) }
+        }
+    }
+
     /// Appends the text to `bytes`, with no String between (JSONText).
     func append(to bytes: inout [UInt8]) {
         let start = bytes.count

@@ -61,14 +61,17 @@ public struct PostgresMeasureRepository: MeasureRepository {
         try r.recordedState(milestones: try decoder.decode([Milestone].self, from: Data(try r.get("milestones", as: String.self).utf8)))
     }
 
-    /// Measures by item, each item's in creation order (ties by id as text, which is
-    /// written once per measure: formatting ids inside the sort wrote them again on every
-    /// comparison).
+    /// Measures by item, each item's in creation order (ties by id in the order of its
+    /// text, compared on the bytes: `UUID.precedes`).
     static func grouped(_ rows: [(item: UUID, id: UUID, created: Date, state: RecordedState)]) -> [UUID: [MeasureRecord]] {
         var result: [UUID: [MeasureRecord]] = [:]
-        let keyed = rows.map { (created: $0.created, id: $0.id.text, row: $0) }
-        for (index, entry) in keyed.sorted(by: { ($0.created, $0.id) < ($1.created, $1.id) }).enumerated() {
-            result[entry.row.item, default: []].append(MeasureRecord(id: entry.row.id, state: entry.row.state, order: index))
+        // Positions sorted, not the rows (each holds a whole state).
+        let sorted = rows.indices.sorted { a, b in
+            rows[a].created != rows[b].created ? rows[a].created < rows[b].created : rows[a].id.precedes(rows[b].id)
+        }
+        for (order, position) in sorted.enumerated() {
+            let row = rows[position]
+            result[row.item, default: []].append(MeasureRecord(id: row.id, state: row.state, order: order))
         }
         return result
     }

@@ -60,6 +60,20 @@ struct ListJSONTests {
         #expect(Self.id(42).text == "00000000-0000-4000-8000-000000000042")
     }
 
+    @Test("UUIDs compared on their bytes come in the order of their text")
+    func uuidOrder() {
+        // Random ids, and ids that differ in one nibble only (digits against letters).
+        var ids = (0..<300).map { _ in UUID() }
+        for text in ["00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-000000000009",
+                     "a0000000-0000-0000-0000-000000000000", "90000000-0000-0000-0000-000000000000",
+                     "00000000-0000-0000-f000-000000000000", "00000000-0000-0000-1000-000000000000"] {
+            ids.append(UUID(uuidString: text)!)
+        }
+        for a in ids.prefix(60) {
+            for b in ids { #expect(a.precedes(b) == (a.text < b.text)) }
+        }
+    }
+
     @Test("Day.start counts days as Foundation's Gregorian calendar does")
     func dayStart() throws {
         var calendar = Calendar(identifier: .gregorian)
