@@ -64,16 +64,18 @@ extension ProgressPeriod {
 
 extension HTMLReport {
     /// The printable progress report: per working group each item's progress then and now
-    /// with a small timeline, what was completed, then `listParts` (what fell behind, the
-    /// overdue list and each item's lineage, linked from its row). Written into one string
-    /// (it runs to megabytes for a large list), not joined from many small ones.
-    public func progress(_ period: ProgressPeriod, workshop: Workshop, listParts: String) async -> String {
+    /// with a small timeline, what was completed, then the parts that follow from the list
+    /// alone: what fell behind and the overdue list (`overdueSection`), each item's lineage
+    /// (`lineageSection`, linked from its row). Written into one string (it runs to
+    /// megabytes for a large list), not joined from many small ones.
+    public func progress(_ period: ProgressPeriod, workshop: Workshop, overdueSection: String, lineageSection: String) async -> String {
         var body = """
             <section id="progress">
             <h2>\(t(.progressReport)) <span class="badge final">\(e(period.from)) – \(e(period.to))</span></h2>
 
             """
-        body.reserveCapacity(period.groups.reduce(0) { $0 + $1.rows.count } * 2_000 + listParts.utf8.count)
+        body.reserveCapacity(period.groups.reduce(0) { $0 + $1.rows.count } * 2_000 + overdueSection.utf8.count
+                             + lineageSection.utf8.count)
         // Each working group's table on a task of its own: they are independent, and their
         // timelines are most of what is left to write once the history has been replayed.
         let tables = await withTaskGroup(of: (index: Int, table: String).self) { tasks in
@@ -88,7 +90,8 @@ extension HTMLReport {
         body += "<h3>\(t(.completed))</h3>\n"
         body += period.completed.isEmpty ? "<p>\(t(.nothing))</p>\n"
             : "<ul>\n" + period.completed.map { "<li>\(e($0.code)): \(e($0.title))</li>\n" }.joined() + "</ul>\n"
-        body += listParts
+        body += overdueSection
+        body += lineageSection
         return page(title: "\(workshop.title) – \(language.text(.progressReport)) \(period.from) – \(period.to)",
                     workshop: workshop, body: body)
     }
@@ -120,19 +123,23 @@ extension HTMLReport {
         return html + "</tbody>\n</table>\n"
     }
 
-    /// The parts of the progress report of `from`–`to` that follow from the list as of its
-    /// end alone: what fell behind, what is overdue (`overdue`), and each item's lineage,
-    /// items in the report's order (`ProgressPeriod.grouped`). Written while the period's
-    /// history is still being read.
-    public func progressListParts(_ list: ImplementationList, from: String, to: String, overdue: [OverdueEntry],
-                                  lineages: [UUID: Lineage]) -> String {
+    /// The progress report's overdue part for the period `from`–`to`: what fell behind
+    /// in it and everything overdue at its end (`overdue`). It needs only the list.
+    public func progressOverdueSection(from: String, to: String, overdue: [OverdueEntry]) -> String {
         var html = ""
-        html.reserveCapacity(overdue.count * 2 * 200 + list.items.count * 1_200)
+        html.reserveCapacity(overdue.count * 2 * 200)
         html += "<h3>\(t(.fellBehind))</h3>\n"
         writeOverdueTable(ProgressPeriod.fellBehind(overdue, from: from), into: &html)
         html += "<h3>\(t(.overdue)) (\(e(to)))</h3>\n"
         writeOverdueTable(overdue, into: &html)
-        html += "</section>\n<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
+        return html + "</section>\n"
+    }
+
+    /// The progress report's lineage section: each item's lineage, items in the report's
+    /// order (`ProgressPeriod.grouped`). It needs only the list.
+    public func progressLineageSection(_ list: ImplementationList, lineages: [UUID: Lineage]) -> String {
+        var html = "<section id=\"lineage\">\n<h2>\(t(.lineage))</h2>\n"
+        html.reserveCapacity(list.items.count * 1_200)
         for positions in ProgressPeriod.grouped(list.items) {
             for item in positions.map({ list.items[$0] }) { writeLineage(item, lineage: lineages[item.id], into: &html) }
         }

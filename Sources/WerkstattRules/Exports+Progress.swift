@@ -64,12 +64,14 @@ extension Exports {
         async let listed = implementation.list(of: workshop.id, for: audience, asOf: to)
         async let replayed = implementation.points(of: workshop.id, from: start, to: end)
         let now = try await listed
-        // What follows from the list alone is worked out while the history is still arriving
-        // (and the HTML's parts of it beside the replay, if the history comes first).
+        // What follows from the list alone is worked out while the history is still arriving,
+        // and for HTML written beside the lineage reads and the replay.
         let overdue = OverdueEntry.entries(in: now, on: to)
-        async let listParts = format.kind == .html || format.kind == .json
-            ? HTMLReport(language: format.language).progressListParts(
-                now, from: from, to: to, overdue: overdue, lineages: try await lineages(of: now.items, in: workshop, for: audience))
+        let html = format.kind == .html || format.kind == .json
+        let writer = HTMLReport(language: format.language)
+        async let overdueSection = html ? writer.progressOverdueSection(from: from, to: to, overdue: overdue) : ""
+        async let lineageSection = html
+            ? writer.progressLineageSection(now, lineages: try await lineages(of: now.items, in: workshop, for: audience))
             : ""
         let period = ProgressPeriod(from: from, to: to, now: now,
                                     courses: await HistoryReplay.courses(try await replayed, from: start), overdue: overdue)
@@ -79,7 +81,8 @@ extension Exports {
         case .csv: body = Table.progress(period, language: format.language).csv(delimiter: format.delimiter)
         case .md: body = Table.progressMarkdown(period, workshop: workshop, language: format.language)
         case .html, .json:
-            body = await HTMLReport(language: format.language).progress(period, workshop: workshop, listParts: try await listParts)
+            body = await writer.progress(period, workshop: workshop, overdueSection: await overdueSection,
+                                         lineageSection: try await lineageSection)
         }
         return ExportDocument(contentType: format.kind == .json ? ExportFormat(kind: .html).contentType : format.contentType,
                               fileName: name, body: body)
