@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import WerkstattStore
 
 /// Keeps a process's `TokenCache` in step with the database: LISTENs for `CallerChange`s
@@ -13,12 +14,16 @@ public struct TokenCacheListener: Service {
     let cache: TokenCache
     let logger: Logger
     let retryDelay: Duration
+    /// How long a LISTEN may take to be confirmed before the attempt is given up.
+    let startLimit: Duration
 
-    public init(client: PostgresClient, cache: TokenCache, logger: Logger, retryDelay: Duration = .seconds(1)) {
+    public init(client: PostgresClient, cache: TokenCache, logger: Logger, retryDelay: Duration = .seconds(1),
+                startLimit: Duration = .seconds(10)) {
         self.client = client
         self.cache = cache
         self.logger = logger
         self.retryDelay = retryDelay
+        self.startLimit = startLimit
     }
 
     public func run() async throws {
@@ -30,6 +35,23 @@ public struct TokenCacheListener: Service {
 
     private func listen() async {
         while !Task.isCancelled {
+            await attempt()
+            // Not a hot path: at most once per retryDelay, and only while the database is away.
+            try? await Task.sleep(for: retryDelay)
+        }
+    }
+
+    /// One LISTEN, until its connection fails or the service ends. It runs on a task of its
+    /// own that is watched, not awaited: PostgresNIO can leave a LISTEN that was in flight
+    /// when its connection closed waiting forever, out of reach of cancellation
+    /// (postgres-nio #601; seen here when a connection the server had just ended was handed
+    /// out again). Such an attempt is given up when LISTEN is not confirmed within
+    /// `startLimit`, and left behind when the service ends, so neither the cache nor the
+    /// shutdown waits for it.
+    private func attempt() async {
+        let ended = Flag()
+        let task = Task {
+            defer { ended.set() }
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: CallerChange.channel) { notifications in
@@ -47,8 +69,24 @@ public struct TokenCacheListener: Service {
                 logger.warning("listening for token changes failed; every request asks the database until it is back",
                                metadata: ["error": "\(String(reflecting: error))"])
             }
-            // Not a hot path: at most once per retryDelay, and only while the database is away.
-            try? await Task.sleep(for: retryDelay)
+        }
+        let started = ContinuousClock.now
+        while !ended.isSet {
+            if Task.isCancelled { task.cancel(); return }
+            if !cache.isListening, ContinuousClock.now - started > startLimit {
+                logger.warning("LISTEN for token changes was not confirmed in time; trying again on another connection")
+                task.cancel()
+                return
+            }
+            // One timer a tenth of a second per process, for a watch that is rarely needed.
+            try? await Task.sleep(for: .milliseconds(100))
         }
     }
+}
+
+/// Set once, read from anywhere.
+private final class Flag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -46,13 +46,18 @@ import WerkstattStore
     }
 
     /// Whether `condition` holds within `limit` (asked every 10 ms).
-    static func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+    static func eventually(within limit: Duration = .seconds(30), _ condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+        // Each look under a deadline of its own: a query handed a connection the server has
+        // just ended can wait for ever (PostgresNIO), and is then left behind and asked again.
+        func holds() async throws -> Bool {
+            do { return try await Deadline.run(.seconds(5), condition) } catch StoreError.unavailable { return false }
+        }
         let end = ContinuousClock.now + limit
         while ContinuousClock.now < end {
-            if try await condition() { return true }
+            if try await holds() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return try await condition()
+        return try await holds()
     }
 
     /// The status `GET path` gets with `token` in `process`.
@@ -138,7 +143,7 @@ import WerkstattStore
             try await Self.listening(url, ttl: .seconds(5), clock: clock) { client, cache in
                 let tokens = PostgresTokenRepository(client: client, logger: TestDatabase.logger)
                 let issued = try await tokens.createAdminToken(label: "t", expiresAt: nil)
-                let load: (String) async throws -> TokenLookup? = { try await tokens.lookup(token: $0) }
+                let load: @Sendable (String) async throws -> TokenLookup? = { try await tokens.lookup(token: $0) }
                 #expect(try await cache.lookup(issued.token, load: load) != nil)
                 #expect(cache.keeps(issued.token))
                 // Revoked without its notification (the trigger off, as a lost message would be).
@@ -175,7 +180,7 @@ import WerkstattStore
                 let tokens = PostgresTokenRepository(client: client, logger: TestDatabase.logger)
                 let issued = try await tokens.createAdminToken(label: "t", expiresAt: nil)
                 let asked = Asked()
-                let load: (String) async throws -> TokenLookup? = {
+                let load: @Sendable (String) async throws -> TokenLookup? = {
                     asked.count.wrappingAdd(1, ordering: .relaxed)
                     return try await tokens.lookup(token: $0)
                 }
@@ -185,6 +190,7 @@ import WerkstattStore
 
                 _ = try await Self.terminateListener(client)
                 #expect(try await Self.eventually { !cache.isListening })
+                #expect(try await Self.poolAnswers(client))
                 #expect(cache.count == 0)
                 _ = try await cache.lookup(issued.token, load: load)
                 _ = try await cache.lookup(issued.token, load: load)
@@ -197,10 +203,12 @@ import WerkstattStore
             try await Self.listening(url, ttl: .seconds(5), clock: ManualClock(), retryDelay: .milliseconds(50)) { client, cache in
                 let tokens = PostgresTokenRepository(client: client, logger: TestDatabase.logger)
                 let issued = try await tokens.createAdminToken(label: "t", expiresAt: nil)
-                let load: (String) async throws -> TokenLookup? = { try await tokens.lookup(token: $0) }
+                let load: @Sendable (String) async throws -> TokenLookup? = { try await tokens.lookup(token: $0) }
                 let ended = try await Self.terminateListener(client)
                 // A new LISTEN connection means the old one's loss was seen (the cache emptied).
-                #expect(try await Self.eventually { try await Self.listenerBackend(client).map { $0 != ended } ?? false })
+                // Until the pool has seen the ended connection close it may hand it out, and
+                // the question fails: asked again.
+                #expect(try await Self.eventually { (try? await Self.listenerBackend(client)).flatMap { $0 }.map { $0 != ended } ?? false })
                 #expect(try await Self.eventually { cache.isListening })
                 // Listening again: kept, and dropped on the next change.
                 _ = try await cache.lookup(issued.token, load: load)
@@ -267,6 +275,15 @@ import WerkstattStore
              WHERE datname = current_database() AND query ILIKE 'LISTEN%werkstatt_caller_changes%'
             """, logger: TestDatabase.logger)
         return try await rows.all { try $0.get("pid", as: Int32.self) }.first
+    }
+
+    /// Whether the pool answers again after a connection of it was ended from the server
+    /// side: until the pool has seen the connection close, it may still hand it out, and a
+    /// query on it fails (PostgresNIO's pool; a request after a restart can meet the same).
+    static func poolAnswers(_ client: PostgresClient) async throws -> Bool {
+        try await eventually {
+            (try? await client.query("SELECT 1 AS one", logger: TestDatabase.logger).all { try $0.get("one", as: Int32.self) }) == [1]
+        }
     }
 
     /// Ends the listener's connection from the server side, as a restart or a network
