@@ -148,10 +148,11 @@ public enum HistoryReplay {
         if let item = standing.item {
             let shape = currentShape()
             let shares = shape.shares(standing.measures)
-            let shown = MeasureTree.shown(own: item, children: shape.tally(shape.roots, of: shares))
-            course.then = Step(at: start, progress: shown.progress, status: shown.status)
+            let shown = MeasureTree.shown(own: item, children: shape.childShares(shape.roots, of: shares))
+            let then = Step(at: start, progress: shown.progress, status: shown.status)
+            course.then = then
             course.measuresThen = shape.statuses(shares)
-            course.series.append(Step(at: start, progress: shown.progress, status: shown.status))
+            course.series.append(then)
         }
         course.changes = points.endIndex - index
         while index < points.endIndex {
@@ -187,11 +188,6 @@ public enum HistoryReplay {
             for await part in group { all.merge(part) { kept, _ in kept } }
             return all
         }
-    }
-
-    /// The item's shown progress and status after each change from `start` on (`Course.series`).
-    public static func series(item id: UUID, _ points: [HistoryPoint], from start: Date) -> [Step] {
-        course(item: id, points, from: start).series
     }
 }
 

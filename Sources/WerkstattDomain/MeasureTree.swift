@@ -31,7 +31,7 @@ public enum MeasureTree {
     /// with weight 1 (so with no weights at all it is the plain mean); the status is dropped
     /// when all are dropped, else done when the others are all done, planned when they are
     /// all planned, and in progress for any other mix.
-    public struct Tally: Sendable {
+    public struct ChildShares: Sendable {
         /// Whether any child was taken.
         public private(set) var isEmpty = true
         private var counted = 0
@@ -66,30 +66,30 @@ public enum MeasureTree {
         }
     }
 
-    /// The progress of a parent (`Tally`); nil when no child counts.
+    /// The progress of a parent (`ChildShares`); nil when no child counts.
     public static func progress(of children: [Share]) -> Double? {
-        var tally = Tally()
-        for child in children { tally.add(child) }
-        return tally.progress
+        var taken = ChildShares()
+        for child in children { taken.add(child) }
+        return taken.progress
     }
 
-    /// The status a parent follows from its children (`Tally`); nil without children.
+    /// The status a parent follows from its children (`ChildShares`); nil without children.
     public static func status(of children: [ImplementationStatus]) -> ImplementationStatus? {
-        var tally = Tally()
-        for child in children { tally.add(Share(progress: 0, status: child, weight: nil)) }
-        return tally.status
+        var taken = ChildShares()
+        for child in children { taken.add(Share(progress: 0, status: child, weight: nil)) }
+        return taken.status
     }
 
     /// What an item or measure shows, given its own state and its (already rolled-up) children.
     public static func shown(own: RecordedState, children: [Share])
         -> (status: ImplementationStatus, statusSource: StatusSource, progress: Double, progressSource: ProgressSource) {
-        var tally = Tally()
-        for child in children { tally.add(child) }
-        return shown(own: own, children: tally)
+        var taken = ChildShares()
+        for child in children { taken.add(child) }
+        return shown(own: own, children: taken)
     }
 
     /// As above, with the children already tallied.
-    public static func shown(own: RecordedState, children: Tally)
+    public static func shown(own: RecordedState, children: ChildShares)
         -> (status: ImplementationStatus, statusSource: StatusSource, progress: Double, progressSource: ProgressSource) {
         guard !children.isEmpty else { return (own.status, .explicit, Double(own.progress), .own) }
         let status = own.statusExplicit ? own.status : (children.status ?? own.status)
@@ -118,7 +118,7 @@ public enum MeasureTree {
     /// every change).
     public static func rollUp(own: RecordedState, shape: Shape, states: [UUID: RecordedState])
         -> (status: ImplementationStatus, progress: Double) {
-        let shown = Self.shown(own: own, children: shape.tally(shape.roots, of: shape.shares(states)))
+        let shown = Self.shown(own: own, children: shape.childShares(shape.roots, of: shape.shares(states)))
         return (shown.status, shown.progress)
     }
 
@@ -168,17 +168,17 @@ public enum MeasureTree {
             var shares = [Share?](repeating: nil, count: ids.count)
             for node in bottomUp {
                 guard let state = states[ids[node]] else { continue }
-                let shown = MeasureTree.shown(own: state, children: tally(children[node], of: shares))
+                let shown = MeasureTree.shown(own: state, children: childShares(children[node], of: shares))
                 shares[node] = Share(progress: shown.progress, status: shown.status, weight: state.weight)
             }
             return shares
         }
 
         /// The shares of `nodes` that have one, in order.
-        func tally(_ nodes: [Int], of shares: [Share?]) -> Tally {
-            var tally = Tally()
-            for node in nodes { if let share = shares[node] { tally.add(share) } }
-            return tally
+        func childShares(_ nodes: [Int], of shares: [Share?]) -> ChildShares {
+            var taken = ChildShares()
+            for node in nodes { if let share = shares[node] { taken.add(share) } }
+            return taken
         }
 
         /// Each shown measure's status, from `shares`.

@@ -52,17 +52,16 @@ public struct ProgressPeriod: Sendable {
         var rows: [Row] = []
         var completed: [Completion] = []
         for item in now.items {
+            let course = courses[item.id]
             let then: (status: ImplementationStatus, progress: Double)?
             var measuresThen: [UUID: ImplementationStatus] = [:]
-            let course = courses[item.id]
-            if course == nil {
+            if let course {
+                // Not recorded at the start: nil, and every measure done now was completed.
+                then = course.then.map { ($0.status, MeasureTree.rounded($0.progress)) }
+                measuresThen = course.measuresThen
+            } else {
                 then = (item.status, item.progress)
                 for measure in item.allMeasures { measuresThen[measure.id] = measure.status }
-            } else if let shown = course?.then {
-                then = (shown.status, MeasureTree.rounded(shown.progress))
-                measuresThen = course?.measuresThen ?? [:]
-            } else {
-                then = nil
             }
             rows.append(Row(item: item, statusThen: then?.status, progressThen: then?.progress,
                             changes: course?.changes ?? 0, series: course?.series ?? []))

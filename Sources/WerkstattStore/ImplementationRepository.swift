@@ -188,24 +188,12 @@ public struct PostgresImplementationRepository: ImplementationRepository {
     func states(of workshop: UUID, before cut: Date?) async throws
         -> (items: [UUID: (state: RecordedState, at: Date)], measures: [UUID: [MeasureRecord]])? {
         guard let cut else { return nil }
-        // One step down the index per item and measure of the workshop (every entity the
-        // history can name: neither is ever deleted apart from its history), instead of
-        // reading every row before the cut to keep the latest. The state comes from the
-        // columns generated from it (sql/013), not from its JSON.
-        let rows = try await client.query("""
-            WITH entities AS (
-                SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
-                UNION ALL
-                SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
-            )
-            SELECT h.entity_id, h.kind, h.item_id, e.created_at, h.at, h.parent_id, h.title, h.lead, h.timeframe_kind,
-                   h.timeframe_year, h.timeframe_to_year, h.status, h.status_explicit, h.progress, h.weight, h.review_due,
-                   h.milestone_titles, h.milestone_dues, h.milestone_dones, h.archived
-              FROM entities e CROSS JOIN LATERAL (
-                       SELECT * FROM implementation_history h
-                        WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(cut)
-                        ORDER BY h.at DESC, h.id DESC LIMIT 1) h
-            """, logger: logger)
+        // The state comes from the columns generated from it (sql/013), not from its JSON.
+        let rows = try await client.query(Self.latest("""
+            h.entity_id, h.kind, h.item_id, e.created_at, h.at, h.parent_id, h.title, h.lead, h.timeframe_kind,
+            h.timeframe_year, h.timeframe_to_year, h.status, h.status_explicit, h.progress, h.weight, h.review_due,
+            h.milestone_titles, h.milestone_dues, h.milestone_dones, h.archived
+            """, of: workshop, before: cut), logger: logger)
         var items: [UUID: (state: RecordedState, at: Date)] = [:]
         var measures: [(item: UUID, id: UUID, created: Date, state: RecordedState)] = []
         for try await row in rows {
@@ -342,23 +330,9 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         // period's changes (a range of the index on time, sql/016). Each is put in time order
         // per item as it arrives, not by a sort of every row in the database; all of the
         // first come before all of the second.
-        async let before = pointsByItem("""
-            WITH entities AS (
-                SELECT id FROM implementation_items WHERE workshop_id = \(workshop)
-                UNION ALL
-                SELECT id FROM measures WHERE workshop_id = \(workshop)
-            )
-            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at,
-                   h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
-              FROM entities e CROSS JOIN LATERAL (
-                       SELECT * FROM implementation_history h
-                        WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(start)
-                        ORDER BY h.at DESC, h.id DESC LIMIT 1) h
-            """)
+        async let before = pointsByItem(Self.latest(Self.pointColumns, of: workshop, before: start))
         async let during = pointsByItem("""
-            SELECT h.id, h.item_id, h.kind, h.entity_id, h.at,
-                   h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived
-              FROM implementation_history h
+            SELECT \(unescaped: Self.pointColumns) FROM implementation_history h
              WHERE h.workshop_id = \(workshop) AND h.at >= \(start) AND h.at < \(end)
             """)
         var points = try await before
@@ -366,8 +340,31 @@ public struct PostgresImplementationRepository: ImplementationRepository {
         return points
     }
 
-    /// History rows as the replay reads them (`HistoryPoint`: the columns of `points`' two
-    /// queries, read cell by cell), each item's in time order.
+    /// Each item's and measure's latest history row (`h`) before `cut`, with `columns` of it
+    /// and of its entity (`e.created_at`, null for items): one step down the index per
+    /// entity of the workshop (every one the history can name: neither is ever deleted
+    /// apart from its history), instead of reading every row before the cut to keep the latest.
+    static func latest(_ columns: String, of workshop: UUID, before cut: Date) -> PostgresQuery {
+        """
+        WITH entities AS (
+            SELECT id, NULL::timestamptz AS created_at FROM implementation_items WHERE workshop_id = \(workshop)
+            UNION ALL
+            SELECT id, created_at FROM measures WHERE workshop_id = \(workshop)
+        )
+        SELECT \(unescaped: columns)
+          FROM entities e CROSS JOIN LATERAL (
+                   SELECT * FROM implementation_history h
+                    WHERE h.workshop_id = \(workshop) AND h.entity_id = e.id AND h.at < \(cut)
+                    ORDER BY h.at DESC, h.id DESC LIMIT 1) h
+        """
+    }
+
+    /// The columns of a history row the replay reads (`HistoryPoint`), in the order
+    /// `pointsByItem` reads them.
+    static let pointColumns = "h.id, h.item_id, h.kind, h.entity_id, h.at, h.parent_id, h.status, h.status_explicit, h.progress, h.weight, h.archived"
+
+    /// History rows as the replay reads them (`pointColumns`, cell by cell), each item's
+    /// in time order.
     private func pointsByItem(_ query: PostgresQuery) async throws -> [UUID: [HistoryPoint]] {
         var points: [UUID: [(id: Int64, point: HistoryPoint)]] = [:]
         for try await row in try await client.query(query, logger: logger) {

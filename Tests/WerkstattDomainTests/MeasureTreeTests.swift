@@ -110,7 +110,7 @@ struct MeasureTreeTests {
         let standing = HistoryReplay.standing(points, before: cut)
         #expect(standing.shown(item: item)?.progress == 25)
         #expect(standing.shown(item: item)?.status == .inProgress)
-        let series = HistoryReplay.series(item: item, points, from: try #require(Day.start(of: "2018-01-01")))
+        let series = HistoryReplay.course(item: item, points, from: try #require(Day.start(of: "2018-01-01"))).series
         #expect(series.map(\.progress) == [0, 25, 75])
         #expect(series.map(\.status) == [.planned, .inProgress, .inProgress])
     }
