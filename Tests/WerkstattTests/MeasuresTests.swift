@@ -278,18 +278,25 @@ struct MeasuresTests {
             #expect(reply.status == .ok, "\(reply.text)")
             #expect(try await api.request(.delete, "\(itemPath)/measures/\(top)", token: mod).status == .noContent)
 
+            let itemId = try #require(UUID(uuidString: item))
             let rows = try await api.database.query("""
-                SELECT state::text AS state, parent_id, title, lead, timeframe_kind, timeframe_year, timeframe_to_year, status,
-                       status_explicit, progress, weight, review_due, milestone_titles, milestone_dues, milestone_dones, archived
-                  FROM implementation_history WHERE item_id = \(try #require(UUID(uuidString: item)))
+                SELECT state::text AS state, kind, entity_id, at, parent_id, title, lead, timeframe_kind, timeframe_year,
+                       timeframe_to_year, status, status_explicit, progress, weight, review_due, milestone_titles,
+                       milestone_dues, milestone_dones, archived
+                  FROM implementation_history WHERE item_id = \(itemId) ORDER BY at, id
                 """, logger: TestDatabase.logger)
             var kinds: Set<String> = []
             var count = 0
+            var points: [HistoryPoint] = []
             for try await row in rows {
                 let r = row.makeRandomAccess()
                 let recorded = try JSONDecoder.rfc3339().decode(RecordedState.self, from: Data(try r.get("state", as: String.self).utf8))
                 let columns = try r.recordedState(milestones: try r.milestones(), archived: try r.get("archived"))
                 #expect(columns == recorded)
+                points.append(HistoryPoint(
+                    kind: try HistoryKind(decoding: try r.get("kind")), entityId: try r.get("entity_id"), at: try r.get("at"),
+                    state: RecordedState(parentId: recorded.parentId, status: recorded.status, statusExplicit: recorded.statusExplicit,
+                                         progress: recorded.progress, weight: recorded.weight, archived: recorded.archived)))
                 kinds.insert(recorded.archived ? "archived" : recorded.parentId != nil ? "below" : recorded.title == nil ? "item" : "top")
                 if !recorded.milestones.isEmpty { kinds.insert("milestones") }
                 if recorded.timeframe != nil { kinds.insert("timeframe") }
@@ -298,6 +305,18 @@ struct MeasuresTests {
             }
             #expect(count >= 8)
             #expect(kinds == ["archived", "below", "item", "top", "milestones", "timeframe", "weight"])
+
+            // The replay's read (one row of arrays per item) gives the same points in the
+            // same order: every row inside the period, or each entity's latest before it.
+            let repository = PostgresImplementationRepository(client: api.database, logger: TestDatabase.logger)
+            let workshop = try #require(UUID(uuidString: e.scenario.workshop))
+            let all = try await repository.points(of: workshop, from: .distantPast, to: .distantFuture)
+            #expect(all[itemId] == points)
+            let latest = points.indices.filter { i in !points[(i + 1)...].contains { $0.entityId == points[i].entityId } }
+                .map { points[$0] }
+            let before = try await repository.points(of: workshop, from: .distantFuture, to: .distantFuture)
+            #expect(before[itemId] == latest)
+            #expect(latest.count == 4 && points.count > latest.count)
         }
     }
 }
