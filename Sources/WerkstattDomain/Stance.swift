@@ -73,6 +73,9 @@ public struct StanceSummary: Codable, Sendable, Equatable {
         try container.encode(controversy, forKey: .controversy)
     }
 
+    /// A thesis nobody has taken a stance on: nothing to count, nothing to withhold.
+    public static let empty = StanceSummary(byGroup: [:], minGroupSize: Workshop.defaultMinGroupSize)
+
     /// Aggregates stance counts per group, showing per group what the disclosure for k
     /// allows: supporters are those who agree, ballots those who agree or disagree.
     /// Consensus and controversy are taken over the disclosure's entries, in their fixed

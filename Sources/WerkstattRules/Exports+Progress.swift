@@ -121,14 +121,16 @@ extension Exports {
             guard let next = batch.nextCursor else { break }
             page = try PageRequest(limit: String(PageRequest.maxLimit), cursor: next)
         }
+        // The items' theses and their stance figures, two reads for all of them.
+        let thesisIds = items.flatMap { recommendations[$0.recommendationId]?.thesisIds ?? [] }
+        async let thesesRead = repositories.theses.get(thesisIds)
+        let stances = try await repositories.theses.stances(of: thesisIds)
+        let thesesById = try await thesesRead
         var result: [UUID: Lineage] = [:]
         for item in items {
             guard let recommendation = recommendations[item.recommendationId] else { continue }
-            var theses: [Thesis] = []
-            for id in recommendation.thesisIds {
-                guard var thesis = try await repositories.theses.get(id) else { continue }
-                thesis.stances = try await repositories.theses.stances(of: id)
-                theses.append(thesis)
+            let theses = recommendation.thesisIds.compactMap { id in
+                thesesById[id].map { thesis in var thesis = thesis; thesis.stances = stances[id]; return thesis }
             }
             let standings = rounds.filter { $0.state != .draft && $0.recommendationIds.contains(recommendation.id) }.map { round in
                 let ranking = rankings[round.id]

@@ -8,8 +8,12 @@ public protocol ThesisRepository: Sendable {
     func create(_ new: NewThesis, in workshop: UUID, author: UUID) async throws -> Thesis
     func list(in workshop: UUID, workingGroup: UUID?, page: PageRequest) async throws -> Page<Thesis>
     func get(_ id: UUID) async throws -> Thesis?
+    /// Several theses by id, in one read; an unknown id is left out.
+    func get(_ ids: [UUID]) async throws -> [UUID: Thesis]
     /// Counts per stakeholder group with consensus and controversy.
     func stances(of thesis: UUID) async throws -> StanceSummary
+    /// The same for each of several theses, in one read.
+    func stances(of theses: [UUID]) async throws -> [UUID: StanceSummary]
     /// Records the member's stance, replacing an earlier one.
     func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord
     /// Marks the thesis withdrawn, keeping it, its stances and comments, with who and why.
@@ -63,6 +67,12 @@ public struct PostgresThesisRepository: ThesisRepository {
         return try await rows.all(Self.thesis).first
     }
 
+    public func get(_ ids: [UUID]) async throws -> [UUID: Thesis] {
+        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM theses WHERE id = ANY(\(ids))",
+                                          logger: logger)
+        return Dictionary(uniqueKeysWithValues: try await rows.all(Self.thesis).map { ($0.id, $0) })
+    }
+
     public func withdraw(_ thesis: UUID, reason: String, by caller: Caller) async throws -> Thesis {
         try await client.withTransaction(logger: logger) { tx in
             // Withdrawing twice keeps the first record.
@@ -81,8 +91,12 @@ public struct PostgresThesisRepository: ThesisRepository {
     }
 
     public func stances(of thesis: UUID) async throws -> StanceSummary {
+        try await stances(of: [thesis])[thesis] ?? .empty
+    }
+
+    public func stances(of theses: [UUID]) async throws -> [UUID: StanceSummary] {
         let rows = try await client.query("""
-            SELECT g.stakeholder_group,
+            SELECT s.thesis_id, g.stakeholder_group,
                    count(*) FILTER (WHERE s.stance = 'agree') AS agree,
                    count(*) FILTER (WHERE s.stance = 'disagree') AS disagree,
                    count(*) FILTER (WHERE s.stance = 'pass') AS pass,
@@ -91,22 +105,24 @@ public struct PostgresThesisRepository: ThesisRepository {
               JOIN theses t ON t.id = s.thesis_id
               JOIN workshops w ON w.id = t.workshop_id
               JOIN member_groups g ON g.member_id = s.member_id
-             WHERE s.thesis_id = \(thesis)
-             GROUP BY 1
+             WHERE s.thesis_id = ANY(\(theses))
+             GROUP BY 1, 2
             """, logger: logger)
-        var counts: [StakeholderGroup: StanceSummary.Counts] = [:]
-        var k = Workshop.defaultMinGroupSize
-        for (group, counted, minGroupSize) in try await rows.all({ r in
-            (try StakeholderGroup(decoding: try r.get("stakeholder_group", as: String.self)),
+        // Raw counts per thesis and group; StanceSummary applies the workshop's k to them.
+        var counts: [UUID: (byGroup: [StakeholderGroup: StanceSummary.Counts], k: Int)] = [:]
+        for (thesis, group, counted, k) in try await rows.all({ r in
+            (try r.get("thesis_id", as: UUID.self),
+             try StakeholderGroup(decoding: try r.get("stakeholder_group", as: String.self)),
              StanceSummary.Counts(agree: Int(try r.get("agree", as: Int64.self)),
                                   disagree: Int(try r.get("disagree", as: Int64.self)),
                                   pass: Int(try r.get("pass", as: Int64.self))),
              Int(try r.get("k", as: Int32.self)))
         }) {
-            counts[group] = counted
-            k = minGroupSize
+            counts[thesis, default: ([:], k)].byGroup[group] = counted
         }
-        return StanceSummary(byGroup: counts, minGroupSize: k)
+        return theses.reduce(into: [:]) { summaries, thesis in
+            summaries[thesis] = counts[thesis].map { StanceSummary(byGroup: $0.byGroup, minGroupSize: $0.k) } ?? .empty
+        }
     }
 
     public func setStance(_ stance: StanceValue, on thesis: UUID, by member: UUID) async throws -> StanceRecord {

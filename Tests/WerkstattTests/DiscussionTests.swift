@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import WerkstattDomain
+import WerkstattStore
 
 @Suite("Collect and discuss")
 struct DiscussionTests {
@@ -93,6 +95,18 @@ struct DiscussionTests {
 
             let rows = try await api.database.query("SELECT count(*) FROM stances", logger: TestDatabase.logger)
             for try await count in rows.decode(Int64.self) { #expect(count == 5) }
+
+            // Read for several theses at once (the lineages of a report), the figures are
+            // the ones above; a thesis nobody took a stance on has none, an unknown id is left out.
+            let quiet = try await api.post("/v1/workshops/\(s.workshop)/theses", token: s.participant,
+                                           #"{"title":"Leise These","body":"b"}"#)
+            let theses = PostgresThesisRepository(client: api.database, logger: TestDatabase.logger)
+            let ids = [try #require(UUID(uuidString: thesis.id)), try #require(UUID(uuidString: quiet.id))]
+            let summaries = try await theses.stances(of: ids + [ids[0]])
+            #expect(try JSON.parse(JSONEncoder().encode(summaries[ids[0]])) == stances)
+            #expect(summaries[ids[1]] == StanceSummary.empty)
+            #expect(summaries[ids[1]]?.agree == 0 && summaries[ids[1]]?.byGroup.isEmpty == true)
+            #expect(Set(try await theses.get(ids + [UUID()]).keys) == Set(ids))
         }
     }
 
