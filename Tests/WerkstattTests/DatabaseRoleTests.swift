@@ -159,7 +159,7 @@ struct DatabaseRoleTests {
 
     /// A running client for `url` for the duration of `body`.
     static func withClient<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.poolLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -169,7 +169,7 @@ struct DatabaseRoleTests {
 
     /// `TestAPI.run`, with the application connected as `url`'s role.
     static func runAPI(as url: DatabaseURL, _ body: @Sendable (TestAPI) async throws -> Void) async throws {
-        let database = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
+        let database = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.poolLogger)
         let app = buildApplication(configuration: TestAPI.configuration, client: database, logger: TestDatabase.logger)
         try await app.test(.router) { client in
             let admin = try await PostgresTokenRepository(client: database, logger: TestDatabase.logger)

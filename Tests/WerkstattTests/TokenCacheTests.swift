@@ -26,7 +26,7 @@ import WerkstattStore
     static func twoProcesses(_ body: @Sendable (Process, Process) async throws -> Void) async throws {
         try await TestDatabase.withFreshDatabase { url in
             func process() -> (PostgresClient, TokenCache, some ApplicationProtocol) {
-                let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
+                let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.poolLogger)
                 let cache = TokenCache(ttl: .seconds(5), clock: ManualClock())
                 return (client, cache, buildApplication(configuration: TestAPI.configuration, client: client,
                                                         tokenCache: cache, logger: TestDatabase.logger))
@@ -256,7 +256,7 @@ import WerkstattStore
     /// Runs a client and a token cache's listener on the database at `url` until `body` returns.
     static func listening(_ url: DatabaseURL, ttl: Duration, clock: ManualClock, retryDelay: Duration = .seconds(1),
                           _ body: @Sendable (PostgresClient, TokenCache) async throws -> Void) async throws {
-        let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
+        let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.poolLogger)
         let cache = TokenCache(ttl: ttl, clock: clock)
         let listener = TokenCacheListener(client: client, cache: cache, logger: TestDatabase.logger, retryDelay: retryDelay)
         try await withThrowingTaskGroup(of: Void.self) { group in

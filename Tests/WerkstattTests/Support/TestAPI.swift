@@ -74,7 +74,7 @@ struct TestAPI: Sendable {
                     _ body: @Sendable (TestAPI) async throws -> Void) async throws {
         try await TestDatabase.withFreshDatabase { url in
             // The application runs the client as one of its services.
-            let database = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.logger)
+            let database = PostgresClient(configuration: url.configuration, backgroundLogger: TestDatabase.poolLogger)
             let app = buildApplication(configuration: configuration, client: database, logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 let admin = try await PostgresTokenRepository(client: database, logger: TestDatabase.logger)

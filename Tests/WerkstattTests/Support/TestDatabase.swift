@@ -14,6 +14,15 @@ enum TestDatabase {
         return logger
     }()
 
+    /// For the clients' own (background) logging: errors only. A test's first query often
+    /// comes a moment before the task running its client has started it; the query waits
+    /// for it, and PostgresNIO warns of the wait each time (some 180 lines a run).
+    static let poolLogger: Logger = {
+        var logger = Self.logger
+        logger.logLevel = .error
+        return logger
+    }()
+
     /// The server the tests run against.
     static var serverURL: DatabaseURL {
         get throws {
@@ -67,7 +76,7 @@ enum TestDatabase {
     /// A running client on `database` for the duration of `body`.
     static func withClient<T: Sendable>(database: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: try serverURL.with(database: database).configuration,
-                                    backgroundLogger: logger)
+                                    backgroundLogger: poolLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
