@@ -98,31 +98,26 @@ extension Exports {
         return lineage
     }
 
-    /// Lineages of several items, reading each round's ranking once.
+    /// Lineages of several items: their recommendations, theses and stance figures in one
+    /// read each, and the ranking of each round one of them stood in, once.
     func lineages(of items: [ImplementationItem], in workshop: Workshop, for audience: Audience) async throws -> [UUID: Lineage] {
+        let recommendations = try await repositories.recommendations.get(Array(Set(items.map(\.recommendationId))))
         var rounds: [Round] = []
         var page = PageRequest(limit: PageRequest.maxLimit)
         while true {
             let batch = try await repositories.rounds.list(in: workshop.id, page: page)
-            rounds += batch.items
+            rounds += batch.items.filter { round in
+                round.state != .draft && round.recommendationIds.contains { recommendations[$0] != nil }
+            }
             guard let next = batch.nextCursor else { break }
             page = try PageRequest(limit: String(PageRequest.maxLimit), cursor: next)
         }
         var rankings: [UUID: Ranking] = [:]
-        for round in rounds where round.state != .draft {
+        for round in rounds {
             rankings[round.id] = try await repositories.rounds.ranking(of: round, for: audience)
         }
-        // The workshop's recommendations in pages, not one query per item.
-        var recommendations: [UUID: Recommendation] = [:]
-        page = PageRequest(limit: PageRequest.maxLimit)
-        while true {
-            let batch = try await repositories.recommendations.list(in: workshop.id, page: page)
-            for recommendation in batch.items { recommendations[recommendation.id] = recommendation }
-            guard let next = batch.nextCursor else { break }
-            page = try PageRequest(limit: String(PageRequest.maxLimit), cursor: next)
-        }
         // The items' theses and their stance figures, two reads for all of them.
-        let thesisIds = items.flatMap { recommendations[$0.recommendationId]?.thesisIds ?? [] }
+        let thesisIds = Array(Set(items.flatMap { recommendations[$0.recommendationId]?.thesisIds ?? [] }))
         async let thesesRead = repositories.theses.get(thesisIds)
         let stances = try await repositories.theses.stances(of: thesisIds)
         let thesesById = try await thesesRead
@@ -132,7 +127,7 @@ extension Exports {
             let theses = recommendation.thesisIds.compactMap { id in
                 thesesById[id].map { thesis in var thesis = thesis; thesis.stances = stances[id]; return thesis }
             }
-            let standings = rounds.filter { $0.state != .draft && $0.recommendationIds.contains(recommendation.id) }.map { round in
+            let standings = rounds.filter { $0.recommendationIds.contains(recommendation.id) }.map { round in
                 let ranking = rankings[round.id]
                 let entry = ranking?.items.first { $0.recommendationId == recommendation.id }
                 return Lineage.RoundStanding(roundId: round.id, title: round.title, state: round.state, method: round.method,

@@ -364,7 +364,8 @@ public struct PostgresImplementationRepository: ImplementationRepository {
 
     /// Those columns gathered per item, one array each, in the order `pointsByItem` reads
     /// them. Arrays hold no nulls (PostgresNIO decodes none): an entity with no parent
-    /// names itself (a cycle is refused), a measure with no weight has 0 (weights are > 0).
+    /// names itself, a measure with no weight has 0. Neither can be a real value, as
+    /// sql/011 checks `parent_id IS DISTINCT FROM id` and `weight > 0`.
     static let pointArrays = """
         h.item_id, array_agg(h.id), array_agg(h.kind = 'item'), array_agg(h.entity_id), array_agg(h.at),
         array_agg(COALESCE(h.parent_id, h.entity_id)), array_agg(h.status), array_agg(h.status_explicit),
@@ -387,7 +388,7 @@ public struct PostgresImplementationRepository: ImplementationRepository {
             let weights = try cells.nextList(of: Double.self), archived = try cells.nextList(of: Bool.self)
             let counts = [isItem.count, entities.count, ats.count, parents.count, statuses.count, explicit.count,
                           progress.count, weights.count, archived.count]
-            guard counts.allSatisfy({ $0 == ids.count }) else { throw Cells.NotAList() }
+            guard counts.allSatisfy({ $0 == ids.count }) else { throw Cells.Misaligned() }
             let order = ids.indices.sorted { (ats[$0], ids[$0]) < (ats[$1], ids[$1]) }
             points[item] = try order.map { i in
                 let state = RecordedState(parentId: parents[i] == entities[i] ? nil : parents[i],

@@ -8,6 +8,8 @@ public protocol RecommendationRepository: Sendable {
     func create(_ new: NewRecommendation, in workshop: UUID, by caller: Caller) async throws -> Recommendation
     func list(in workshop: UUID, page: PageRequest) async throws -> Page<Recommendation>
     func get(_ id: UUID) async throws -> Recommendation?
+    /// Several recommendations by id, in one read; an unknown id is left out.
+    func get(_ ids: [UUID]) async throws -> [UUID: Recommendation]
     /// Creates or updates recommendations by code, all or none; rows equal to what is
     /// stored change nothing.
     func importRows(_ rows: [ImportedRecommendation], into workshop: UUID, by caller: Caller) async throws -> ImportSummary
@@ -165,5 +167,10 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
     public func get(_ id: UUID) async throws -> Recommendation? {
         let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
         return try await rows.all(Self.recommendation).first
+    }
+
+    public func get(_ ids: [UUID]) async throws -> [UUID: Recommendation] {
+        let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = ANY(\(ids))", logger: logger)
+        return Dictionary(uniqueKeysWithValues: try await rows.all(Self.recommendation).map { ($0.id, $0) })
     }
 }

@@ -18,6 +18,8 @@ struct Cells {
 
     /// An array cell is not one-dimensional and free of nulls, as the reader expects.
     struct NotAList: Error {}
+    /// Arrays read side by side (a column each of the same rows) differ in length.
+    struct Misaligned: Error {}
 
     private var cells: PostgresRow.Iterator
 
@@ -35,13 +37,13 @@ struct Cells {
     mutating func nextList<T: PostgresDecodable>(of element: T.Type = T.self) throws -> [T] {
         guard let cell = cells.next() else { throw Missing() }
         guard cell.format == .binary, var bytes = cell.bytes,
-              let (dimensions, hasNulls, element) = bytes.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self),
+              let (dimensions, hasNulls, elementOID) = bytes.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self),
               hasNulls == 0
         else { throw NotAList() }
         if dimensions == 0 { return [] }
         guard dimensions == 1, let (count, _) = bytes.readMultipleIntegers(endianness: .big, as: (Int32, Int32).self), count >= 0
         else { throw NotAList() }
-        let elementType = PostgresDataType(element)
+        let elementType = PostgresDataType(elementOID)
         var list: [T] = []
         list.reserveCapacity(Int(count))
         for _ in 0..<count {
@@ -50,6 +52,7 @@ struct Cells {
             else { throw NotAList() }
             list.append(try T(from: &value, type: elementType, format: .binary, context: .default))
         }
+        guard bytes.readableBytes == 0 else { throw NotAList() }
         return list
     }
 }

@@ -316,7 +316,7 @@ struct MeasuresTests {
                 .map { points[$0] }
             let before = try await repository.points(of: workshop, from: .distantFuture, to: .distantFuture)
             #expect(before[itemId] == latest)
-            #expect(latest.count == 4 && points.count > latest.count)
+            #expect(latest.count == 4 && points.count > latest.count)   // the item and its three measures
         }
     }
 }
