@@ -70,14 +70,12 @@ public struct HistoryPoint: Sendable, Equatable {
 
 /// Rebuilds items from their history: the state as of a time, and progress over time.
 public enum HistoryReplay {
-    /// An item as it stood: its own state and its measures' states (by id). What it shows
-    /// is rolled up over the measures' shape, which needs no creation order.
-    public struct Standing: Sendable, Equatable {
-        public var item: RecordedState?
-        public var measures: [UUID: RecordedState] = [:]
-        public init(item: RecordedState? = nil, measures: [UUID: RecordedState] = [:]) {
-            self.item = item; self.measures = measures
-        }
+    /// An item as it stood while its history is replayed: its own state and its measures'
+    /// states (by id). What it shows is rolled up over the measures' shape, which needs no
+    /// creation order.
+    struct Standing {
+        var item: RecordedState?
+        var measures: [UUID: RecordedState] = [:]
 
         mutating func apply(_ point: HistoryPoint) {
             switch point.kind {
@@ -85,19 +83,6 @@ public enum HistoryReplay {
             case .measure: measures[point.entityId] = point.state
             }
         }
-
-        /// What the item shows in this standing: status and rolled-up progress (unrounded).
-        public func shown(item id: UUID) -> (status: ImplementationStatus, progress: Double)? {
-            guard let item else { return nil }
-            return MeasureTree.rollUp(own: item, shape: MeasureTree.Shape(measures), states: measures)
-        }
-    }
-
-    /// The standing of one item after every point before `cut` (points in time order).
-    public static func standing(_ points: [HistoryPoint], before cut: Date?) -> Standing {
-        var standing = Standing()
-        for point in points where cut.map({ point.at < $0 }) ?? true { standing.apply(point) }
-        return standing
     }
 
     /// One point of an item's progress over time.
@@ -136,8 +121,8 @@ public enum HistoryReplay {
             standing.apply(point)
         }
         func currentShape() -> MeasureTree.Shape {
-            // Built from the measures in the order the dictionary holds them, as `Standing.shown`
-            // does; changing a measure's state in place keeps that order.
+            // Built from the measures in the order the dictionary holds them; changing a
+            // measure's state in place keeps that order.
             let current = shape ?? MeasureTree.Shape(standing.measures)
             shape = current
             return current

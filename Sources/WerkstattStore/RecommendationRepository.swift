@@ -165,8 +165,7 @@ public struct PostgresRecommendationRepository: RecommendationRepository {
     }
 
     public func get(_ id: UUID) async throws -> Recommendation? {
-        let rows = try await client.query("\(unescaped: Self.select) WHERE r.id = \(id)", logger: logger)
-        return try await rows.all(Self.recommendation).first
+        try await get([id])[id]
     }
 
     public func get(_ ids: [UUID]) async throws -> [UUID: Recommendation] {

@@ -62,9 +62,7 @@ public struct PostgresThesisRepository: ThesisRepository {
     }
 
     public func get(_ id: UUID) async throws -> Thesis? {
-        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM theses WHERE id = \(id)",
-                                          logger: logger)
-        return try await rows.all(Self.thesis).first
+        try await get([id])[id]
     }
 
     public func get(_ ids: [UUID]) async throws -> [UUID: Thesis] {

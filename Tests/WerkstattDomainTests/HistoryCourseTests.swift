@@ -73,9 +73,13 @@ struct HistoryCourseTests {
     /// What the item showed after every point before `cut`, the slow way.
     static func shownFromScratch(item: UUID, _ points: [HistoryPoint], before cut: Date)
         -> (status: ImplementationStatus, progress: Double, measures: [UUID: ImplementationStatus])? {
-        let standing = HistoryReplay.standing(points, before: cut)
-        guard let own = standing.item else { return nil }
-        let records = standing.measures.map { MeasureRecord(id: $0.key, state: $0.value, order: 0) }
+        var own: RecordedState?
+        var states: [UUID: RecordedState] = [:]
+        for point in points where point.at < cut {
+            if point.kind == .item { own = point.state } else { states[point.entityId] = point.state }
+        }
+        guard let own else { return nil }
+        let records = states.map { MeasureRecord(id: $0.key, state: $0.value, order: 0) }
         let trees = MeasureTree.build(item: item, records: records)
         let shown = MeasureTree.shown(own: own, children: MeasureTree.shares(item: item, records: records))
         var measures: [UUID: ImplementationStatus] = [:]

@@ -106,10 +106,11 @@ struct MeasureTreeTests {
             HistoryPoint(kind: .measure, entityId: Self.id(2), at: at("2018-09-30"),
                          state: RecordedState(title: "b", status: .done, progress: 100)),
         ]
+        // As of a day: what the item showed at the end of it, where a course from then starts.
         let cut = try #require(Day.end(of: "2018-06-30"))
-        let standing = HistoryReplay.standing(points, before: cut)
-        #expect(standing.shown(item: item)?.progress == 25)
-        #expect(standing.shown(item: item)?.status == .inProgress)
+        let asOf = HistoryReplay.course(item: item, points, from: cut).then
+        #expect(asOf?.progress == 25)
+        #expect(asOf?.status == .inProgress)
         let series = HistoryReplay.course(item: item, points, from: try #require(Day.start(of: "2018-01-01"))).series
         #expect(series.map(\.progress) == [0, 25, 75])
         #expect(series.map(\.status) == [.planned, .inProgress, .inProgress])
